@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what the offline gates need beyond npm packages, when it is missing:
+#   - a Java 21+ runtime for apex-ls (the semantic Apex check). PMD runs on it too.
+# Safe to run again: it only installs what is not there. Needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+have_java21() {
+  local candidates=()
+  [ -n "${PROVISIO_JAVA:-}" ] && candidates+=("$PROVISIO_JAVA")
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME/bin/java")
+  command -v java >/dev/null 2>&1 && candidates+=("$(command -v java)")
+  for j in /usr/lib/jvm/*/bin/java /opt/*/bin/java; do [ -x "$j" ] && candidates+=("$j"); done
+  for j in "${candidates[@]}"; do
+    local major
+    major="$("$j" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)"
+    if [ -n "$major" ] && [ "$major" -ge 21 ]; then
+      echo "Java $major found: $j"
+      return 0
+    fi
+  done
+  return 1
+}
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
+    echo "Need root to run: $*" >&2
+    return 1
+  fi
+}
+
+if ! have_java21; then
+  echo "No Java 21+ found; installing one from Debian packages."
+  as_root apt-get update -qq
+  pkg="$(apt-cache search --names-only '^openjdk-(2[1-9]|[3-9][0-9])-jre-headless$' | awk '{print $1}' | sort -V | tail -1)"
+  if [ -z "$pkg" ]; then
+    echo "No openjdk 21+ package in the configured Debian sources. Install a Java 21+ runtime and set PROVISIO_JAVA." >&2
+    exit 1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg"
+  have_java21
+fi

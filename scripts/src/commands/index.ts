@@ -1,0 +1,9 @@
+import { Command } from 'commander';
+
+/**
+ * Every command of the CLI is registered here, one line per command group. Each group lives in its own module
+ * and exports `register(program)`.
+ */
+export function registerCommands(program: Command): void {
+  void program;
+}
