@@ -21,8 +21,9 @@ export interface OutputOptions {
 /** Text of a table cell: strings as they are, objects as JSON, nothing for null/undefined. */
 export function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return value.toString();
+  return JSON.stringify(value) ?? '';
 }
 
 /** Whether colours are used: never with NO_COLOR, never when the stream is not a terminal, never with --json. */
