@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the offline gates need beyond npm packages, when it is missing:
 #   - a Java 21+ runtime for apex-ls (the semantic Apex check). PMD runs on it too.
+#   - Chromium (Debian package) for the admin console's browser check.
+#   - sqlite3 (Debian package), the peer the access-review benchmark is measured against.
 # Safe to run again: it only installs what is not there. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
@@ -39,3 +41,13 @@ if ! have_java21; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg"
   have_java21
 fi
+
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-liberation)
+command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "Installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "chromium: $(command -v chromium), sqlite3: $(command -v sqlite3)"
