@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { register as registerScimTarget } from '../scim/command';
 
 /**
  * Every command of the CLI is registered here, one line per command group. Each group lives in its own module
@@ -6,4 +7,5 @@ import { Command } from 'commander';
  */
 export function registerCommands(program: Command): void {
   void program;
+  registerScimTarget(program);
 }
