@@ -501,7 +501,7 @@ export interface QueryOutput {
  * Runs a query against the database and shapes records like the REST API: `attributes {type, url}` first, then
  * the selected fields in SELECT order, parent relationships as nested objects (or null).
  */
-export function runSoql(db: Database, soql: string, apiVersion: string): QueryOutput {
+export function runSoql(db: Database, soql: string, apiVersion: string, sobjectsPath = 'sobjects'): QueryOutput {
   const query = parseSoql(soql);
   const schema = db.schema(query.from);
   if (!schema) {
@@ -537,7 +537,7 @@ export function runSoql(db: Database, soql: string, apiVersion: string): QueryOu
   if (query.offset) rows = rows.slice(query.offset);
   if (query.limit !== undefined) rows = rows.slice(0, query.limit);
   if (query.count) return { totalSize: rows.length, records: [] };
-  const url = (t: string, id: string): string => `/services/data/v${apiVersion}/sobjects/${t}/${id}`;
+  const url = (t: string, id: string): string => `/services/data/v${apiVersion}/${sobjectsPath}/${t}/${id}`;
   const records = rows.map((row) => {
     const out: Record<string, unknown> = { attributes: { type, url: url(type, row.Id) } };
     for (const resolved of selected) {

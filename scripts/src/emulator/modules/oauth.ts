@@ -6,6 +6,8 @@ import { ApiError, OrgState } from '../state';
 export interface OAuthClient {
   clientId: string;
   clientSecret: string;
+  /** The External Client App that owns the client. */
+  appName?: string;
   /** Username of the run-as (execution) user; undefined means "no client credentials user". */
   runAsUsername?: string;
 }

@@ -59,7 +59,7 @@ export function queryResponse(ctx: RouteContext, db: Database): EmulatorResponse
   const q = ctx.url.searchParams.get('q');
   if (!q) return restError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
   try {
-    const result = runSoql(db, q, ctx.params.version);
+    const result = runSoql(db, q, ctx.params.version, db === ctx.state.tooling ? 'tooling/sobjects' : 'sobjects');
     const key = ctx.state.ids.next(KEY_PREFIX.QueryLocator).slice(0, 15);
     return { status: 200, body: page(ctx.state, ctx.params.version, key, { ...result, offset: 0 }) };
   } catch (error) {
