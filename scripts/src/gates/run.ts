@@ -21,6 +21,7 @@ export const GATES: Gate[] = [
   { name: 'apex-semantic', command: process.execPath, args: [gateScript('apexSemantic')] },
   { name: 'pmd', command: process.execPath, args: [gateScript('pmd')] },
   { name: 'metadata-convert', command: process.execPath, args: [gateScript('metadata')] },
+  { name: 'actionlint', command: process.execPath, args: [gateScript('actionlint')] },
   { name: 'jest-lwc', command: bin('sfdx-lwc-jest'), args: ['--', '--ci'] },
   { name: 'jest-scripts', command: bin('jest'), args: ['-c', 'scripts/jest.config.js', '--ci'] }
 ];
