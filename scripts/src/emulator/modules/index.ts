@@ -1,5 +1,9 @@
 import { EmulatorModule } from '../http';
+import { bulk2Module } from './bulk2';
+import { bulk2Module } from './bulk2';
 import { metadataModule } from './metadata';
+import { namedCredentialsModule } from './namedCredentials';
+import { namedCredentialsModule } from './namedCredentials';
 import { oauthModule } from './oauth';
 import { restModule } from './rest';
 import { scimModule } from './scim';
@@ -11,5 +15,14 @@ import { toolingModule } from './tooling';
  * event logs, ...) adds its module file in this folder and ONE line to this list; see ../README.md.
  */
 export function defaultModules(): EmulatorModule[] {
-  return [restModule(), oauthModule(), soapModule(), metadataModule(), toolingModule(), scimModule()];
+  return [
+    restModule(),
+    oauthModule(),
+    soapModule(),
+    metadataModule(),
+    toolingModule(),
+    scimModule(),
+    bulk2Module(),
+    namedCredentialsModule()
+  ];
 }
