@@ -1,0 +1,3 @@
+trigger ProvisioningUserTrigger on User(after insert, after update) {
+    new TA_User_EnqueueProvisioning().run();
+}
