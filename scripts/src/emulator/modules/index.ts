@@ -1,8 +1,6 @@
 import { EmulatorModule } from '../http';
 import { bulk2Module } from './bulk2';
-import { bulk2Module } from './bulk2';
 import { metadataModule } from './metadata';
-import { namedCredentialsModule } from './namedCredentials';
 import { namedCredentialsModule } from './namedCredentials';
 import { oauthModule } from './oauth';
 import { restModule } from './rest';
