@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { register as registerScimTarget } from '../scim/command';
+import { register as registerExportUsers } from '../export/users';
 
 /**
  * Every command of the CLI is registered here, one line per command group. Each group lives in its own module
@@ -8,4 +9,5 @@ import { register as registerScimTarget } from '../scim/command';
 export function registerCommands(program: Command): void {
   void program;
   registerScimTarget(program);
+  registerExportUsers(program);
 }

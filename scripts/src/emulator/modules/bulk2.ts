@@ -39,7 +39,14 @@ interface QueryJob {
 }
 
 const KEY = 'bulk2';
-const DELIMITERS: Record<string, string> = { COMMA: ',', TAB: '\t', PIPE: '|', SEMICOLON: ';', CARET: '^', BACKQUOTE: '`' };
+const DELIMITERS: Record<string, string> = {
+  COMMA: ',',
+  TAB: '\t',
+  PIPE: '|',
+  SEMICOLON: ';',
+  CARET: '^',
+  BACKQUOTE: '`'
+};
 
 interface Bulk2State {
   settings: Bulk2Settings;
@@ -90,10 +97,15 @@ function findJob(ctx: RouteContext): QueryJob {
 }
 
 /** A record from runSoql flattened to the CSV columns (`Profile.Name` for parent fields). */
-function flatten(record: Record<string, unknown>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+function flatten(
+  record: Record<string, unknown>,
+  prefix = '',
+  out: Record<string, unknown> = {}
+): Record<string, unknown> {
   for (const [key, value] of Object.entries(record)) {
     if (key === 'attributes') continue;
-    if (value && typeof value === 'object' && !Array.isArray(value)) flatten(value as Record<string, unknown>, `${prefix}${key}.`, out);
+    if (value && typeof value === 'object' && !Array.isArray(value))
+      flatten(value as Record<string, unknown>, `${prefix}${key}.`, out);
     else out[`${prefix}${key}`] = value;
   }
   return out;
@@ -101,7 +113,12 @@ function flatten(record: Record<string, unknown>, prefix = '', out: Record<strin
 
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value as number | boolean);
+  const text =
+    typeof value === 'string'
+      ? value
+      : typeof value === 'number' || typeof value === 'boolean'
+        ? value.toString()
+        : JSON.stringify(value);
   return `"${text.replace(/"/g, '""')}"`;
 }
 
@@ -126,20 +143,26 @@ export function bulk2Module(): EmulatorModule {
           const body = ctx.json<Record<string, unknown>>() ?? {};
           const operation = body.operation;
           if (operation !== 'query' && operation !== 'queryAll') {
-            throw new ApiError(400, 'INVALIDJOB', `Invalid operation: ${String(operation)}; expected query or queryAll`);
+            throw new ApiError(
+              400,
+              'INVALIDJOB',
+              `Invalid operation: ${String(operation)}; expected query or queryAll`
+            );
           }
           if (typeof body.query !== 'string' || body.query.trim() === '') {
             throw new ApiError(400, 'INVALIDJOB', 'The query field is required');
           }
           const delimiterName = typeof body.columnDelimiter === 'string' ? body.columnDelimiter : 'COMMA';
-          if (!DELIMITERS[delimiterName]) throw new ApiError(400, 'INVALIDJOB', `Invalid columnDelimiter: ${delimiterName}`);
+          if (!DELIMITERS[delimiterName])
+            throw new ApiError(400, 'INVALIDJOB', `Invalid columnDelimiter: ${delimiterName}`);
           const lineEnding = body.lineEnding === 'CRLF' ? 'CRLF' : 'LF';
           let columns: string[];
           let rows: string[][];
           let object: string;
           try {
             const parsed = parseSoql(body.query);
-            if (parsed.count) throw new ApiError(400, 'INVALIDJOB', 'Aggregate queries are not supported by Bulk API 2.0');
+            if (parsed.count)
+              throw new ApiError(400, 'INVALIDJOB', 'Aggregate queries are not supported by Bulk API 2.0');
             const result = runSoql(ctx.state.db, body.query, ctx.params.version);
             object = ctx.state.db.schema(parsed.from)?.name ?? parsed.from;
             const flat = result.records.map((record) => flatten(record));
@@ -176,7 +199,11 @@ export function bulk2Module(): EmulatorModule {
         path: '/services/data/:version/jobs/query',
         handler: (ctx) => ({
           status: 200,
-          body: { done: true, records: [...bulk2State(ctx.state).jobs.values()].map((job) => jobInfo(job, false)), nextRecordsUrl: null }
+          body: {
+            done: true,
+            records: [...bulk2State(ctx.state).jobs.values()].map((job) => jobInfo(job, false)),
+            nextRecordsUrl: null
+          }
         })
       },
       {
@@ -198,7 +225,8 @@ export function bulk2Module(): EmulatorModule {
         handler: (ctx) => {
           const job = findJob(ctx);
           const body = ctx.json<{ state?: string }>() ?? {};
-          if (body.state !== 'Aborted') throw new ApiError(400, 'INVALIDJOBSTATE', 'Only state Aborted can be set on a query job');
+          if (body.state !== 'Aborted')
+            throw new ApiError(400, 'INVALIDJOBSTATE', 'Only state Aborted can be set on a query job');
           if (job.state === 'JobComplete' || job.state === 'Failed') {
             throw new ApiError(400, 'INVALIDJOBSTATE', `Job is already ${job.state}`);
           }
@@ -228,18 +256,26 @@ export function bulk2Module(): EmulatorModule {
             );
           }
           if (job.state !== 'JobComplete') {
-            throw new ApiError(409, 'INVALIDJOBSTATE', `Job is in state ${job.state}; results are available once it is JobComplete`);
+            throw new ApiError(
+              409,
+              'INVALIDJOBSTATE',
+              `Job is in state ${job.state}; results are available once it is JobComplete`
+            );
           }
           const maxParam = ctx.url.searchParams.get('maxRecords');
           const max = maxParam === null ? bulk2State(ctx.state).settings.defaultPageSize : Number(maxParam);
-          if (!Number.isInteger(max) || max < 1) throw new ApiError(400, 'INVALIDPARAMETER', `Invalid maxRecords: ${maxParam}`);
+          if (!Number.isInteger(max) || max < 1)
+            throw new ApiError(400, 'INVALIDPARAMETER', `Invalid maxRecords: ${maxParam}`);
           const locator = ctx.url.searchParams.get('locator');
           const offset = locator ? decodeLocator(locator) : 0;
           const slice = job.rows.slice(offset, offset + max);
           const next = offset + slice.length < job.rows.length ? encodeLocator(offset + slice.length) : 'null';
           const delimiter = DELIMITERS[job.columnDelimiter];
           const eol = job.lineEnding === 'CRLF' ? '\r\n' : '\n';
-          const lines = [job.columns.map((column) => csvCell(column)).join(delimiter), ...slice.map((row) => row.join(delimiter))];
+          const lines = [
+            job.columns.map((column) => csvCell(column)).join(delimiter),
+            ...slice.map((row) => row.join(delimiter))
+          ];
           return {
             status: 200,
             headers: {

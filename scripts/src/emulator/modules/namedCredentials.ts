@@ -70,7 +70,8 @@ function requireVersion(ctx: RouteContext, min: number, what: string): void {
 
 function required(body: Record<string, unknown>, field: string): string {
   const value = body[field];
-  if (typeof value !== 'string' || value === '') throw new ApiError(400, 'INVALID_INPUT', `Missing required field: ${field}`);
+  if (typeof value !== 'string' || value === '')
+    throw new ApiError(400, 'INVALID_INPUT', `Missing required field: ${field}`);
   return value;
 }
 
@@ -114,7 +115,12 @@ function externalView(state: ConnectState, external: ExternalCredential): Record
   };
 }
 
-function lookup(ctx: RouteContext): { key: string; external: ExternalCredential; principalName: string; principalType: string } {
+function lookup(ctx: RouteContext): {
+  key: string;
+  external: ExternalCredential;
+  principalName: string;
+  principalType: string;
+} {
   const q = ctx.url.searchParams;
   const body = ['POST', 'PUT', 'PATCH'].includes(ctx.method) ? (ctx.json<Record<string, unknown>>() ?? {}) : {};
   const externalName = (body.externalCredential as string | undefined) ?? q.get('externalCredential') ?? '';
@@ -127,12 +133,23 @@ function lookup(ctx: RouteContext): { key: string; external: ExternalCredential;
   );
   if (!external) throw new ApiError(404, 'NOT_FOUND', `External credential ${externalName} doesn't exist`);
   const principal = external.principals.find(
-    (p) => p.principalType === principalType && (principalType !== 'NamedPrincipal' || p.principalName.toLowerCase() === principalName.toLowerCase())
+    (p) =>
+      p.principalType === principalType &&
+      (principalType !== 'NamedPrincipal' || p.principalName.toLowerCase() === principalName.toLowerCase())
   );
   if (!principal) {
-    throw new ApiError(404, 'NOT_FOUND', `Principal ${principalName} (${principalType}) doesn't exist on ${external.developerName}`);
+    throw new ApiError(
+      404,
+      'NOT_FOUND',
+      `Principal ${principalName} (${principalType}) doesn't exist on ${external.developerName}`
+    );
   }
-  return { key: credentialKey(external.developerName, principalType, principalName), external, principalName: principal.principalName, principalType };
+  return {
+    key: credentialKey(external.developerName, principalType, principalName),
+    external,
+    principalName: principal.principalName,
+    principalType
+  };
 }
 
 function credentialValues(body: Record<string, unknown>): Record<string, { value: string; encrypted: boolean }> {
@@ -158,7 +175,10 @@ export function namedCredentialsModule(): EmulatorModule {
         path: `${base}/external-credentials`,
         handler: (ctx) => {
           const state = connectState(ctx.state);
-          return { status: 200, body: { externalCredentials: [...state.externalCredentials.values()].map((ec) => externalView(state, ec)) } };
+          return {
+            status: 200,
+            body: { externalCredentials: [...state.externalCredentials.values()].map((ec) => externalView(state, ec)) }
+          };
         }
       },
       {
@@ -170,7 +190,11 @@ export function namedCredentialsModule(): EmulatorModule {
           const developerName = required(body, 'developerName');
           const state = connectState(ctx.state);
           if (state.externalCredentials.has(developerName.toLowerCase())) {
-            throw new ApiError(400, 'DUPLICATE_DEVELOPER_NAME', `An external credential named ${developerName} already exists`);
+            throw new ApiError(
+              400,
+              'DUPLICATE_DEVELOPER_NAME',
+              `An external credential named ${developerName} already exists`
+            );
           }
           const principals = (Array.isArray(body.principals) ? body.principals : []) as Principal[];
           const external: ExternalCredential = {
@@ -203,7 +227,10 @@ export function namedCredentialsModule(): EmulatorModule {
       {
         method: 'GET',
         path: `${base}/named-credential-setup`,
-        handler: (ctx) => ({ status: 200, body: { namedCredentials: [...connectState(ctx.state).namedCredentials.values()] } })
+        handler: (ctx) => ({
+          status: 200,
+          body: { namedCredentials: [...connectState(ctx.state).namedCredentials.values()] }
+        })
       },
       {
         method: 'POST',
@@ -215,9 +242,15 @@ export function namedCredentialsModule(): EmulatorModule {
           const calloutUrl = required(body, 'calloutUrl');
           const state = connectState(ctx.state);
           if (state.namedCredentials.has(developerName.toLowerCase())) {
-            throw new ApiError(400, 'DUPLICATE_DEVELOPER_NAME', `A named credential named ${developerName} already exists`);
+            throw new ApiError(
+              400,
+              'DUPLICATE_DEVELOPER_NAME',
+              `A named credential named ${developerName} already exists`
+            );
           }
-          const externals = (Array.isArray(body.externalCredentials) ? body.externalCredentials : []) as Array<{ developerName: string }>;
+          const externals = (Array.isArray(body.externalCredentials) ? body.externalCredentials : []) as Array<{
+            developerName: string;
+          }>;
           for (const ec of externals) {
             if (!state.externalCredentials.has(String(ec.developerName).toLowerCase())) {
               throw new ApiError(400, 'INVALID_INPUT', `External credential ${ec.developerName} doesn't exist`);
@@ -229,7 +262,9 @@ export function namedCredentialsModule(): EmulatorModule {
             type: typeof body.type === 'string' ? body.type : 'SecuredEndpoint',
             calloutUrl,
             externalCredentials: externals,
-            customHeaders: (Array.isArray(body.customHeaders) ? body.customHeaders : []) as NamedCredentialSetup['customHeaders'],
+            customHeaders: (Array.isArray(body.customHeaders)
+              ? body.customHeaders
+              : []) as NamedCredentialSetup['customHeaders'],
             calloutOptions: (body.calloutOptions ?? {}) as Record<string, boolean>
           };
           state.namedCredentials.set(developerName.toLowerCase(), setup);
@@ -257,7 +292,8 @@ export function namedCredentialsModule(): EmulatorModule {
           const { key, external, principalName, principalType } = lookup(ctx);
           const existing = state.credentials.get(key);
           if (ctx.method === 'GET' || ctx.method === 'DELETE') {
-            if (!existing) throw new ApiError(404, 'NOT_FOUND', `No credential for ${external.developerName} / ${principalName}`);
+            if (!existing)
+              throw new ApiError(404, 'NOT_FOUND', `No credential for ${external.developerName} / ${principalName}`);
             if (ctx.method === 'DELETE') {
               state.credentials.delete(key);
               return { status: 204 };
@@ -267,23 +303,34 @@ export function namedCredentialsModule(): EmulatorModule {
           const body = ctx.json<Record<string, unknown>>() ?? {};
           const protocol = required(body, 'authenticationProtocol');
           if (protocol !== external.authenticationProtocol) {
-            throw new ApiError(400, 'INVALID_INPUT', `authenticationProtocol ${protocol} does not match ${external.developerName} (${external.authenticationProtocol})`);
+            throw new ApiError(
+              400,
+              'INVALID_INPUT',
+              `authenticationProtocol ${protocol} does not match ${external.developerName} (${external.authenticationProtocol})`
+            );
           }
           const values = credentialValues(body);
           if (ctx.method === 'POST' && existing) {
-            throw new ApiError(400, 'DUPLICATE_VALUE', `A credential for ${external.developerName} / ${principalName} already exists; use PUT or PATCH`);
+            throw new ApiError(
+              400,
+              'DUPLICATE_VALUE',
+              `A credential for ${external.developerName} / ${principalName} already exists; use PUT or PATCH`
+            );
           }
-          if (ctx.method !== 'POST' && !existing) throw new ApiError(404, 'NOT_FOUND', `No credential for ${external.developerName} / ${principalName}`);
+          if (ctx.method !== 'POST' && !existing)
+            throw new ApiError(404, 'NOT_FOUND', `No credential for ${external.developerName} / ${principalName}`);
           if (ctx.method === 'PATCH') {
             requireVersion(ctx, 59, 'PATCH of credentials');
-            if (protocol !== 'Custom') throw new ApiError(400, 'INVALID_INPUT', 'PATCH is supported for the Custom protocol only');
+            if (protocol !== 'Custom')
+              throw new ApiError(400, 'INVALID_INPUT', 'PATCH is supported for the Custom protocol only');
           }
           const credential: StoredCredential = {
             externalCredential: external.developerName,
             principalName,
             principalType,
             authenticationProtocol: protocol,
-            authenticationProtocolVariant: typeof body.authenticationProtocolVariant === 'string' ? body.authenticationProtocolVariant : undefined,
+            authenticationProtocolVariant:
+              typeof body.authenticationProtocolVariant === 'string' ? body.authenticationProtocolVariant : undefined,
             credentials: ctx.method === 'PATCH' && existing ? { ...existing.credentials, ...values } : values
           };
           state.credentials.set(key, credential);
