@@ -19,6 +19,7 @@ export const GATES: Gate[] = [
   { name: 'prettier', command: bin('prettier'), args: ['--check', '--log-level', 'warn', '.'] },
   { name: 'apex-syntax', command: process.execPath, args: [gateScript('apexSyntax')] },
   { name: 'apex-semantic', command: process.execPath, args: [gateScript('apexSemantic')] },
+  { name: 'apex-docs', command: process.execPath, args: [gateScript('apexDocs')] },
   { name: 'pmd', command: process.execPath, args: [gateScript('pmd')] },
   { name: 'metadata-convert', command: process.execPath, args: [gateScript('metadata')] },
   { name: 'actionlint', command: process.execPath, args: [gateScript('actionlint')] },
