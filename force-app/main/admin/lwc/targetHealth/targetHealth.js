@@ -77,8 +77,8 @@ export default class TargetHealth extends LightningElement {
   }
 
   get connectionClass() {
-    return `slds-notify slds-notify_alert slds-m-top_small connection ${
-      this.connection && this.connection.ok ? 'slds-alert_info' : 'slds-alert_warning'
-    }`;
+    return this.connection && this.connection.ok
+      ? 'slds-scoped-notification slds-scoped-notification_light slds-m-top_small connection'
+      : 'slds-notify slds-notify_alert slds-alert_warning slds-m-top_small connection';
   }
 }

@@ -34,7 +34,13 @@ export default class UserSearch extends LightningElement {
     return (this.users || []).map((user) => ({
       ...user,
       buttonLabel: `${this.actionLabel}: ${user.name}`,
-      subtitle: [user.username, user.email, user.isActive === false ? 'inactive' : null].filter(Boolean).join(' · ')
+      subtitle: [
+        user.username,
+        user.email === user.username ? null : user.email,
+        user.isActive === false ? 'inactive' : null
+      ]
+        .filter(Boolean)
+        .join(' · ')
     }));
   }
 
