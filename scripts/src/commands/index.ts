@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { register as registerScimTarget } from '../scim/command';
 import { register as registerExportUsers } from '../export/users';
+import { register as registerReview } from '../review/command';
 
 /**
  * Every command of the CLI is registered here, one line per command group. Each group lives in its own module
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   void program;
   registerScimTarget(program);
   registerExportUsers(program);
+  registerReview(program);
 }
