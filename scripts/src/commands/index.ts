@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { register as registerInbound } from './inbound';
 import { register as registerScimTarget } from '../scim/command';
 import { register as registerExportUsers } from '../export/users';
 import { register as registerReview } from '../review/command';
@@ -9,6 +10,7 @@ import { register as registerReview } from '../review/command';
  */
 export function registerCommands(program: Command): void {
   void program;
+  registerInbound(program);
   registerScimTarget(program);
   registerExportUsers(program);
   registerReview(program);

@@ -191,6 +191,8 @@ export class OrgState {
   readonly requests: RequestLogEntry[] = [];
   /** Usernames taken in other orgs (Salesforce usernames are unique across all orgs). */
   readonly usernamesTakenElsewhere = new Set<string>();
+  /** Profile id to its login IP ranges (Profile metadata `loginIpRanges`). */
+  readonly profileLoginIpRanges = new Map<string, Array<{ start: string; end: string; description?: string }>>();
   /** Free-form state for route modules added by other features (keyed by module name). */
   readonly extensions = new Map<string, unknown>();
   private readonly credentials = new Map<string, Credentials>();
@@ -276,11 +278,6 @@ export class OrgState {
         Assignee: { field: 'AssigneeId', to: 'User' },
         PermissionSet: { field: 'PermissionSetId', to: 'PermissionSet' }
       }
-    });
-    db.define({
-      name: 'LoginIpRange',
-      fields: ['ProfileId', 'StartAddress', 'EndAddress', 'Description'],
-      relationships: { Profile: { field: 'ProfileId', to: 'Profile' } }
     });
     db.define({
       name: 'LoginHistory',
@@ -451,6 +448,7 @@ export class OrgState {
       LastModifiedById: this.adminUserId || null
     });
     this.credentials.set(user.Id, { passwordExpired: false });
+    this.assignProfilePermissionSet(user.Id);
     this.refreshLicenses();
     return user;
   }
@@ -470,6 +468,7 @@ export class OrgState {
     if (canonical.FirstName !== undefined || canonical.LastName !== undefined) {
       updated.Name = `${text(updated.FirstName)} ${String(updated.LastName)}`.trim();
     }
+    if (profileChange) this.assignProfilePermissionSet(user.Id);
     this.refreshLicenses();
     return updated;
   }
@@ -514,6 +513,20 @@ export class OrgState {
     if (values.ProfileId !== undefined && !this.db.get('Profile', text(values.ProfileId))) {
       throw new ApiError(400, 'INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['ProfileId']);
     }
+  }
+
+  /** Every user has an assignment of their profile's own permission set, as in a real org. */
+  private assignProfilePermissionSet(userId: string): void {
+    const user = this.db.get('User', userId);
+    for (const a of this.db.where('PermissionSetAssignment', (x) => x.AssigneeId === userId)) {
+      const ps = this.db.get('PermissionSet', text(a.PermissionSetId));
+      if (ps?.IsOwnedByProfile === true) this.db.delete('PermissionSetAssignment', a.Id);
+    }
+    const own = this.db.where(
+      'PermissionSet',
+      (ps) => ps.IsOwnedByProfile === true && ps.ProfileId === user?.ProfileId
+    )[0];
+    if (own) this.db.insert('PermissionSetAssignment', { AssigneeId: userId, PermissionSetId: own.Id, IsActive: true });
   }
 
   /** Sets a user's password (as `/sobjects/User/{id}/password` POST or the admin UI would). */
@@ -567,10 +580,10 @@ export class OrgState {
     return held;
   }
 
-  /** Login IP ranges of a user's profile. */
-  loginIpRanges(userId: string): SRecord[] {
+  /** Login IP ranges of a user's profile (Profile metadata `loginIpRanges`; not an sObject). */
+  loginIpRanges(userId: string): Array<{ start: string; end: string; description?: string }> {
     const user = this.db.get('User', userId);
-    return this.db.where('LoginIpRange', (r) => r.ProfileId === user?.ProfileId);
+    return this.profileLoginIpRanges.get(text(user?.ProfileId)) ?? [];
   }
 
   /** Opens a session for a user and returns its access token (`00D…!…`, the format the sf CLI requires). */

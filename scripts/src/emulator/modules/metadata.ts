@@ -240,6 +240,18 @@ function readMetadata(state: OrgState, xml: string): string {
         '</records>'
       );
     }
+    const profile = type === 'Profile' ? state.profileByName(fullName) : undefined;
+    if (profile) {
+      // Only the parts the tooling reads: the profile's name and its login IP ranges.
+      const ranges = (state.profileLoginIpRanges.get(profile.Id) ?? [])
+        .map(
+          (r) =>
+            `<loginIpRanges>${r.description ? `<description>${xmlEscape(r.description)}</description>` : ''}` +
+            `<endAddress>${r.end}</endAddress><startAddress>${r.start}</startAddress></loginIpRanges>`
+        )
+        .join('');
+      return `<records xsi:type="Profile"><fullName>${xmlEscape(fullName)}</fullName>${ranges}</records>`;
+    }
     return '<records xsi:nil="true"/>';
   });
   return `<readMetadataResponse><result>${records.join('')}</result></readMetadataResponse>`;

@@ -135,7 +135,7 @@ export function partnerLogin(state: OrgState, xml: string, version: string, base
   }
   const ip = state.settings.clientIp;
   const profileRanges = state.loginIpRanges(user.Id);
-  const inProfileRange = profileRanges.some((r) => ipInRange(ip, String(r.StartAddress), String(r.EndAddress)));
+  const inProfileRange = profileRanges.some((r) => ipInRange(ip, r.start, r.end));
   if (profileRanges.length > 0 && !inProfileRange) {
     recordLogin(state, user.Id, 'Restricted IP', version);
     return soapFault('INVALID_LOGIN', LOGIN_MESSAGES.INVALID_LOGIN);
