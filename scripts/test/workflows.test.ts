@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { buildProgram } from '../src/cli';
-import { checkProvisio, commandsInScript, SfCommandIndex } from '../src/ci/commandRefs';
+import { checkProvisio, commandName, commandsInScript, SfCommandIndex } from '../src/ci/commandRefs';
 import { checkWorkflows } from '../src/gates/actionlint';
 import {
   allSteps,
@@ -147,10 +147,6 @@ describe('GitHub Actions workflows', () => {
     const refs = allSteps(org.doc)
       .flatMap(({ step }) => commandsInScript(step.run ?? ''))
       .filter((ref) => ref.kind === 'provisio');
-    const commandName = (args: string[]): string => {
-      const firstFlag = args.findIndex((a) => a.startsWith('-'));
-      return args.slice(0, firstFlag < 0 ? args.length : firstFlag).join(' ');
-    };
     expect(refs.map((r) => commandName(r.args))).toEqual(['doctor', 'validate inbound', 'validate outbound']);
     for (const ref of refs) {
       const problems = checkProvisio(program, ref.args);

@@ -152,7 +152,7 @@ export class SfCommandIndex {
 
   /** Checks `sf <args>`; returns problems (empty when the command and its flags exist). */
   check(args: string[]): string[] {
-    const words = args.filter((a) => !a.startsWith('-'));
+    const words = commandName(args).split(' ').filter(Boolean);
     if (args.length > 0 && words.length === 0 && args.every((a) => ['--version', '-v', '--help', '-h'].includes(a))) {
       return [];
     }
@@ -209,6 +209,12 @@ export function checkProvisio(program: Command, args: string[]): string[] {
     if (!known) problems.push(`provisio ${path.join(' ')} has no option ${name}`);
   }
   return problems;
+}
+
+/** The command words of provisio or sf arguments: everything before the first flag ("validate inbound"). */
+export function commandName(args: string[]): string {
+  const firstFlag = args.findIndex((a) => a.startsWith('-'));
+  return args.slice(0, firstFlag < 0 ? args.length : firstFlag).join(' ');
 }
 
 /** Checks `npm run <script>` against package.json. */

@@ -7,6 +7,7 @@ import {
   BlockContext,
   VariableDeclaratorContext
 } from '@apexdevtools/apex-parser';
+import { documentedSourceDirs } from '../gates/apexDocs';
 import { listFiles } from '../gates/common';
 
 /**
@@ -127,11 +128,8 @@ export function hasExecutableCode(source: string): boolean {
 
 /** Apex units of ours: classes and triggers in the packaged directories of sfdx-project.json (not test code). */
 export function packagedApexUnits(root: string): Array<{ name: string; file: string }> {
-  const project = JSON.parse(readFileSync(join(root, 'sfdx-project.json'), 'utf8')) as {
-    packageDirectories: Array<{ path: string; package?: string }>;
-  };
-  const dirs = project.packageDirectories.filter((dir) => dir.package).map((dir) => join(root, dir.path));
-  return dirs
+  return documentedSourceDirs(root)
+    .map((dir) => join(root, dir))
     .filter((dir) => existsSync(dir))
     .flatMap((dir) => listFiles(dir, ['.cls', '.trigger']))
     .map((file) => ({ name: basename(file).replace(/\.(cls|trigger)$/, ''), file }));
