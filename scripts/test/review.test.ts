@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { runHandler } from '../src/cli/command';
 import { ExitCode } from '../src/cli/errors';
 import { reviewHandler, ReviewFlags } from '../src/review/command';
@@ -11,6 +10,7 @@ import { ENTRA, OKTA, Profile, SALESFORCE, SCIM } from '../src/review/profiles';
 import { Format, Schema } from '../src/review/reader';
 import { ReviewSummary } from '../src/review/review';
 import { DEFAULT_KEY_OPTIONS, PackedTable, TableBuilder, fieldText } from '../src/review/table';
+import { sink } from './helpers/sink';
 
 let dir: string;
 beforeAll(() => {
@@ -222,17 +222,6 @@ describe('JSON readers', () => {
     expect(() => readBytes(Buffer.from('{"a":1}'), 'json', SCIM, T_SCHEMA)).toThrow(/no array of users found/);
   });
 });
-
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk.toString());
-      callback();
-    }
-  });
-  return { stream, text: () => chunks.join('') };
-}
 
 const SF = [
   'Id,Username,Email,FirstName,LastName,Title,Department,IsActive,LastLoginDate,CreatedDate,Profile.UserLicense.Name',

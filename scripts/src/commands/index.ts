@@ -3,6 +3,7 @@ import { register as registerInbound } from './inbound';
 import { register as registerScimTarget } from '../scim/command';
 import { register as registerExportUsers } from '../export/users';
 import { register as registerReview } from '../review/command';
+import { register as registerReport } from '../report/command';
 
 /**
  * Every command of the CLI is registered here, one line per command group. Each group lives in its own module
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerScimTarget(program);
   registerExportUsers(program);
   registerReview(program);
+  registerReport(program);
 }

@@ -96,6 +96,7 @@ async function bulkUsers(
     headers: { 'Content-Type': 'application/json' }
   });
   let state = job.state;
+  let polls = 0;
   while (state !== 'JobComplete') {
     throwIfAborted(options.signal);
     if (state === 'Failed' || state === 'Aborted') {
@@ -104,7 +105,8 @@ async function bulkUsers(
         actions: ['Check the query in Setup > Bulk Data Load Jobs, or try --sf-api rest.']
       });
     }
-    await sleep(options.pollMs ?? 1000, options.signal);
+    // Poll quickly at first, then back off to every 2 s (small jobs finish in well under a second).
+    await sleep(options.pollMs ?? Math.min(2000, 250 * 2 ** polls++), options.signal);
     state = (await connection.request<{ state: string }>(`${base}/${job.id}`)).state;
     options.progress(`Salesforce: query job ${state}`);
   }
