@@ -5,8 +5,7 @@
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { runHandler } from '../src/cli/command';
+import { CommandRun, runCommand } from './helpers/runCommand';
 import { Emulator, startEmulator } from '../src/emulator/server';
 import { createEmulatorOrgAlias } from '../src/emulator/sfAuth';
 import { bulk2State } from '../src/emulator/modules/bulk2';
@@ -50,19 +49,12 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function run(options: Record<string, unknown>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runHandler(
+function run(options: Record<string, unknown>): Promise<CommandRun> {
+  return runCommand(
     exportUsersHandler,
     { targetOrg: 'emu-export', format: 'csv', pageSize: '2', wait: '1', ...options } as never,
-    { stdout, stderr, env: {} }
+    {}
   );
-  return { code, stdout: out, stderr: err };
 }
 
 function activeUsernames(): string[] {

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { register as registerInbound } from './inbound';
 import { register as registerScimTarget } from '../scim/command';
 import { register as registerExportUsers } from '../export/users';
+import { register as registerOutbound } from '../outbound/command';
 import { register as registerReview } from '../review/command';
 import { register as registerReport } from '../report/command';
 
@@ -14,6 +15,7 @@ export function registerCommands(program: Command): void {
   registerInbound(program);
   registerScimTarget(program);
   registerExportUsers(program);
+  registerOutbound(program);
   registerReview(program);
   registerReport(program);
 }

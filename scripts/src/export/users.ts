@@ -17,6 +17,7 @@ import { ExitCode, ProvisioError, usageError } from '../cli/errors';
 import { connectOrg } from '../org/connect';
 import { OrgHttp, orgHttp } from '../outbound/orgHttp';
 import { csvField, parseCsv } from './csv';
+import { sleepUnlessAborted as sleep } from '../outbound/time';
 
 /** The User fields exported, in this order (all standard fields present in every org). */
 export const EXPORT_FIELDS = [
@@ -112,15 +113,6 @@ export function scimUser(record: Record<string, string>): Record<string, unknown
     'urn:provisio:salesforce': { userId: record.Id }
   };
 }
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolveSleep) => {
-    const timer = setTimeout(resolveSleep, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolveSleep();
-    });
-  });
 
 function resumePath(output: string): string {
   return `${output}.resume.json`;

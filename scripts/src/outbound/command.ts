@@ -1,0 +1,215 @@
+import { Command, Option } from 'commander';
+import { CommandContext, CommandOutcome, runHandler, withJson, withOrgFlags } from '../cli/command';
+import { ExitCode, usageError } from '../cli/errors';
+import { readSecret } from '../cli/secrets';
+import { connectOrg } from '../org/connect';
+import { orgHttp } from './orgHttp';
+import { writeEvidence } from './report';
+import { runSf } from './sf';
+import { externalCredentialName, PRINCIPAL, pilotUsersFromCsv, setupOutbound, Stage } from './setup';
+import { OutboundValidation, ValidateOutboundOptions } from './validate';
+import { join, resolve } from 'node:path';
+
+export const TARGET_TOKEN_ENV = 'PROVISIO_TARGET_TOKEN';
+
+interface SetupCommandOptions {
+  json?: boolean;
+  targetOrg?: string;
+  apiVersion?: string;
+  target: string;
+  url?: string;
+  stage?: Stage;
+  pilotUsers?: string;
+  pilotCsv?: string;
+  deploy?: boolean;
+  connectedApp?: string;
+  targetCheck: boolean;
+}
+
+async function readTargetToken(context: CommandContext): Promise<string> {
+  return readSecret({
+    envVar: TARGET_TOKEN_ENV,
+    what: 'bearer token of the SCIM target',
+    stdin: context.stdin,
+    env: context.env,
+    prompt: (text) => process.stderr.write(text)
+  });
+}
+
+function checkUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw usageError(`--url "${url}" is not a URL.`, [
+      'Pass the SCIM base URL, for example https://app.example.com/scim/v2'
+    ]);
+  }
+  if (parsed.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname)) {
+    throw usageError(`--url must use https (Salesforce callouts to a real target need TLS): ${url}`);
+  }
+}
+
+export async function setupOutboundHandler(
+  options: SetupCommandOptions,
+  context: CommandContext
+): Promise<CommandOutcome> {
+  if (options.url) checkUrl(options.url);
+  const pilotUsers = [
+    ...(options.pilotUsers
+      ? options.pilotUsers
+          .split(',')
+          .map((u) => u.trim())
+          .filter(Boolean)
+      : []),
+    ...(options.pilotCsv ? pilotUsersFromCsv(options.pilotCsv) : [])
+  ];
+  const token = options.url ? await readTargetToken(context) : undefined;
+  const connection = await connectOrg(options.targetOrg, options.apiVersion);
+  const steps = await setupOutbound(
+    {
+      http: orgHttp(connection),
+      sf: runSf,
+      targetOrg: options.targetOrg,
+      projectDir: resolve(__dirname, '..', '..', '..')
+    },
+    {
+      target: options.target,
+      url: options.url,
+      token,
+      stage: options.stage,
+      pilotUsers,
+      deploy: Boolean(options.deploy),
+      connectedApp: options.connectedApp,
+      checkTarget: options.targetCheck
+    },
+    context
+  );
+  if (options.url) {
+    context.out.log(
+      `Next: give the engine's running user access to the principal ${externalCredentialName(options.target)}/${PRINCIPAL} ` +
+        '(Setup > Permission Sets > External Credential Principal Access), then: provisio validate outbound.'
+    );
+  }
+  return { result: { target: options.target, steps } };
+}
+
+interface ValidateCommandOptions {
+  json?: boolean;
+  targetOrg?: string;
+  apiVersion?: string;
+  target: string;
+  url: string;
+  user?: string;
+  check?: boolean;
+  timeout: string;
+  poll: string;
+  targetTimeout: string;
+  changeField: ValidateOutboundOptions['changeField'];
+  email: string;
+  reportDir: string;
+}
+
+export async function validateOutboundHandler(
+  options: ValidateCommandOptions,
+  context: CommandContext
+): Promise<CommandOutcome> {
+  checkUrl(options.url);
+  const timeout = Number(options.timeout);
+  const poll = Number(options.poll);
+  const targetTimeout = Number(options.targetTimeout);
+  if (!(timeout > 0) || !(poll > 0) || !(targetTimeout > 0)) {
+    throw usageError('--timeout, --poll and --target-timeout must be positive numbers of seconds.');
+  }
+  const token = await readTargetToken(context);
+  const connection = await connectOrg(options.targetOrg, options.apiVersion);
+  const validation = new OutboundValidation(
+    orgHttp(connection),
+    {
+      target: options.target,
+      url: options.url,
+      token,
+      user: options.user,
+      check: Boolean(options.check),
+      timeoutMs: timeout * 1000,
+      pollMs: poll * 1000,
+      targetTimeoutMs: targetTimeout * 1000,
+      changeField: options.changeField,
+      email: options.email,
+      targetOrg: options.targetOrg
+    },
+    context
+  );
+  const { evidence, error } = await validation.run();
+  const stamp = evidence.startedAt.replace(/[:.]/g, '-');
+  const files = writeEvidence(options.reportDir, `outbound-${options.target}-${stamp}`, evidence);
+  context.out.log(`Evidence: ${files.html}\n          ${files.json}`);
+  if (error instanceof Error) throw error;
+  return {
+    result: {
+      result: evidence.result,
+      report: files,
+      steps: evidence.steps.map((s) => ({ name: s.name, status: s.status, detail: s.detail }))
+    },
+    exitCode: evidence.result === 'passed' ? ExitCode.OK : ExitCode.FINDINGS
+  };
+}
+
+function group(program: Command, name: string, description: string): Command {
+  return program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
+}
+
+export function register(program: Command): void {
+  withJson(
+    withOrgFlags(
+      group(program, 'setup', 'Set up an org for provisioning.')
+        .command('outbound')
+        .description(
+          'Set up outbound provisioning to a SCIM target: deploy or check the metadata, create the Named and External ' +
+            `Credential and store the target's token through the Connect API (token from ${TARGET_TOKEN_ENV} or stdin, ` +
+            'never printed), create the pilot permission set and assign pilot users, set the stage, and for a ' +
+            'Connected App its UserProvisioningConfig.'
+        )
+        .option('--target <name>', 'ProvisioningTarget__mdt DeveloperName.', 'ScimTarget')
+        .option('--url <url>', 'SCIM base URL of the target app (sets up the credentials).')
+        .addOption(new Option('--stage <stage>', 'Set the target stage.').choices(['DryRun', 'Pilot']))
+        .option('--pilot-users <usernames>', 'Comma-separated usernames to put in the pilot.')
+        .option('--pilot-csv <file>', 'CSV of pilot users (a Username column, or usernames in the first column).')
+        .option('--deploy', 'Deploy force-app/main with the sf CLI first.', false)
+        .option(
+          '--connected-app <name>',
+          'Existing Connected App: deploy its UserProvisioningConfig and use that driver.'
+        )
+        .option('--no-target-check', 'Do not call the target before changing the org.')
+    )
+  ).action(async (options: SetupCommandOptions) => {
+    process.exitCode = await runHandler(setupOutboundHandler, options);
+  });
+  withJson(
+    withOrgFlags(
+      group(program, 'validate', 'Prove a provisioning setup works.')
+        .command('outbound')
+        .description(
+          'Prove outbound provisioning on a pilot user: create (or take) a user, add it to the pilot, wait for the ' +
+            'engine, confirm on the target over SCIM the create, an update, deactivation and reactivation, remove it ' +
+            'from the pilot, and write an HTML + JSON evidence report. --check only reads (for production orgs).'
+        )
+        .option('--target <name>', 'ProvisioningTarget__mdt DeveloperName.', 'ScimTarget')
+        .requiredOption('--url <url>', `SCIM base URL of the target (token from ${TARGET_TOKEN_ENV} or stdin).`)
+        .option('--user <username>', 'Use this existing user instead of creating a test user.')
+        .option('--check', 'Read-only: check configuration and the target, change nothing.', false)
+        .option('--timeout <seconds>', 'How long to wait for the engine per step.', '300')
+        .option('--poll <seconds>', 'How often to read the event log.', '5')
+        .option('--target-timeout <seconds>', 'Timeout of each SCIM call to the target.', '20')
+        .addOption(
+          new Option('--change-field <field>', 'User field changed for the update step.')
+            .choices(['Title', 'Department', 'FirstName', 'LastName'])
+            .default('Title')
+        )
+        .option('--email <email>', 'Email of a created test user.', 'provisio.validation@example.com')
+        .option('--report-dir <dir>', 'Where the evidence report goes.', join('reports', 'outbound'))
+    )
+  ).action(async (options: ValidateCommandOptions) => {
+    process.exitCode = await runHandler(validateOutboundHandler, options);
+  });
+}

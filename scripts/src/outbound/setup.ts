@@ -1,0 +1,354 @@
+import { readFileSync } from 'node:fs';
+import { CommandContext, throwIfAborted } from '../cli/command';
+import { ExitCode, ProvisioError, usageError } from '../cli/errors';
+import { parseCsv } from '../export/csv';
+import { ScimClient } from '../scim/client';
+import {
+  fieldText,
+  defaultTarget,
+  deployFiles,
+  hasType,
+  query,
+  readTarget,
+  soqlString,
+  TargetRecord,
+  targetRecordXml
+} from './org';
+import { OrgApiError, OrgHttp } from './orgHttp';
+import { SfRunner } from './sf';
+import { xmlEscapeText } from './xml';
+
+export type Stage = 'DryRun' | 'Pilot';
+
+export interface SetupOutboundOptions {
+  target: string;
+  /** SCIM base URL of the target app; with it the Named/External Credential and its secret are set up. */
+  url?: string;
+  /** Bearer token for the target (read from the environment or stdin by the command, never from argv). */
+  token?: string;
+  stage?: Stage;
+  pilotUsers: string[];
+  deploy: boolean;
+  connectedApp?: string;
+  checkTarget: boolean;
+}
+
+export interface SetupDeps {
+  http: OrgHttp;
+  sf: SfRunner;
+  targetOrg?: string;
+  /** The SFDX project to deploy with --deploy. */
+  projectDir: string;
+}
+
+export interface SetupStep {
+  step: string;
+  status: 'done' | 'unchanged' | 'skipped';
+  detail: string;
+}
+
+export const PRINCIPAL = 'ScimToken';
+export const TOKEN_PARAMETER = 'Token';
+
+/** The External Credential that holds the target's token: `<NamedCredential>_Auth`. */
+export function externalCredentialName(namedCredential: string): string {
+  return `${namedCredential}_Auth`.slice(0, 80);
+}
+
+/** Usernames from a CSV: the `Username` column (any case), or the first column when there is no such header. */
+export function pilotUsersFromCsv(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw usageError(`Cannot read the pilot CSV ${path}: ${(error as Error).message}`);
+  }
+  const { rows } = parseCsv(text);
+  if (rows.length === 0) throw usageError(`The pilot CSV ${path} is empty.`);
+  const column = rows[0].findIndex((name) => name.trim().toLowerCase() === 'username');
+  const body = column >= 0 ? rows.slice(1) : rows;
+  return body.map((row) => (row[column >= 0 ? column : 0] ?? '').trim()).filter((name) => name !== '');
+}
+
+interface PilotUser {
+  Id: string;
+  Username: string;
+  IsActive: boolean;
+}
+
+/** Resolves pilot usernames before anything is changed; unknown or inactive users stop the setup. */
+async function resolvePilotUsers(http: OrgHttp, usernames: string[]): Promise<PilotUser[]> {
+  if (usernames.length === 0) return [];
+  const unique = [...new Set(usernames.map((name) => name.toLowerCase()))];
+  const found: PilotUser[] = [];
+  for (let i = 0; i < unique.length; i += 200) {
+    const chunk = unique.slice(i, i + 200);
+    found.push(
+      ...(await query<PilotUser>(
+        http,
+        `SELECT Id, Username, IsActive FROM User WHERE Username IN (${chunk.map(soqlString).join(', ')})`
+      ))
+    );
+  }
+  const known = new Set(found.map((user) => user.Username.toLowerCase()));
+  const missing = unique.filter((name) => !known.has(name));
+  if (missing.length > 0) {
+    throw usageError(`${missing.length} pilot user(s) do not exist in the org: ${missing.join(', ')}.`, [
+      'Check the usernames (Salesforce usernames look like emails and are unique across all orgs).'
+    ]);
+  }
+  const inactive = found.filter((user) => !user.IsActive).map((user) => user.Username);
+  if (inactive.length > 0)
+    throw usageError(`Pilot user(s) are inactive: ${inactive.join(', ')}. Activate them or leave them out.`);
+  return found;
+}
+
+/** POST, or when the resource already exists, keep it (idempotent setup). */
+async function createOnce(http: OrgHttp, path: string, body: unknown): Promise<'created' | 'exists'> {
+  try {
+    await http.json('POST', path, body);
+    return 'created';
+  } catch (error) {
+    if (error instanceof OrgApiError && /DUPLICATE/i.test(error.errorCode)) return 'exists';
+    throw error;
+  }
+}
+
+/**
+ * `setup outbound`: deploys or checks the Provisio metadata, sets up the target's External Credential, Named
+ * Credential and secret through the Connect API (the secret goes straight to Salesforce: never into metadata,
+ * never printed), creates the pilot permission set when missing and assigns the pilot users, sets the target's
+ * stage, and (when a Connected App is named) deploys its UserProvisioningConfig. Everything is validated before
+ * the first change: unknown pilot users, an unreachable target and a refused token stop it with nothing changed.
+ */
+export async function setupOutbound(
+  deps: SetupDeps,
+  options: SetupOutboundOptions,
+  context: CommandContext
+): Promise<SetupStep[]> {
+  const { http, out } = { http: deps.http, out: context.out };
+  const steps: SetupStep[] = [];
+  const step = (name: string, status: SetupStep['status'], detail: string): void => {
+    steps.push({ step: name, status, detail });
+    out.log(`${status === 'done' ? out.style('green', '✔') : status === 'unchanged' ? '=' : '-'} ${name}: ${detail}`);
+  };
+  if (options.url && !options.token) throw usageError('A target URL needs its token (PROVISIO_TARGET_TOKEN or stdin).');
+
+  // 1. Metadata.
+  if (options.deploy) {
+    out.spin('Deploying force-app/main with the sf CLI');
+    const args = ['project', 'deploy', 'start', '--source-dir', 'force-app/main', '--wait', '30'];
+    if (deps.targetOrg) args.push('--target-org', deps.targetOrg);
+    await deps.sf(args, { cwd: deps.projectDir, signal: context.signal });
+    out.stopSpin();
+    step('metadata', 'done', 'force-app/main deployed with sf project deploy start');
+  } else if (!(await hasType(http, 'ProvisioningEvent__c'))) {
+    throw new ProvisioError(
+      'ProvisioNotDeployed',
+      'Provisio is not deployed in this org (no ProvisioningEvent__c object).',
+      {
+        exitCode: ExitCode.FINDINGS,
+        actions: [
+          'Run again with --deploy, or deploy it yourself: npx sf project deploy start --source-dir force-app --target-org <alias>'
+        ]
+      }
+    );
+  } else {
+    step('metadata', 'unchanged', 'Provisio objects found in the org');
+  }
+  throwIfAborted(context.signal);
+
+  // 2. Validate everything before the first change.
+  const existing = await readTarget(http, options.target);
+  const namedCredential = fieldText(existing?.NamedCredential__c, options.target);
+  const pilots = await resolvePilotUsers(http, options.pilotUsers);
+  if (options.url && options.token && options.checkTarget) {
+    out.spin(`Checking the target at ${options.url}`);
+    const client = new ScimClient(options.url, options.token, { signal: context.signal, maxRetries: 1 });
+    const config = await client.serviceProviderConfig();
+    out.stopSpin();
+    const patch = (config.body.patch as { supported?: boolean } | undefined)?.supported;
+    step(
+      'target',
+      'unchanged',
+      `SCIM target answers with the token (PATCH ${patch ? 'supported' : 'NOT supported: updates use PUT'})`
+    );
+  }
+  let connectedAppId: string | undefined;
+  if (options.connectedApp) {
+    const [app] = await query<{ Id: string }>(
+      http,
+      `SELECT Id FROM ConnectedApplication WHERE Name = ${soqlString(options.connectedApp)}`
+    );
+    if (!app) {
+      throw usageError(`No Connected App named "${options.connectedApp}" in the org.`, [
+        "Leave out --connected-app to use the native driver (new Connected Apps cannot be created since Spring '26)."
+      ]);
+    }
+    connectedAppId = app.Id;
+  }
+  throwIfAborted(context.signal);
+
+  // 3. External Credential, Named Credential, secret (Connect API).
+  if (options.url && options.token) {
+    const external = externalCredentialName(namedCredential);
+    const ec = await createOnce(http, '/named-credentials/external-credentials', {
+      developerName: external,
+      masterLabel: `${namedCredential} token`,
+      authenticationProtocol: 'Custom',
+      principals: [{ principalName: PRINCIPAL, principalType: 'NamedPrincipal', sequenceNumber: 1 }],
+      parameters: []
+    });
+    if (ec === 'created')
+      context.leftBehind(`External Credential ${external} (Setup > Named Credentials > External Credentials).`);
+    step(
+      'external credential',
+      ec === 'created' ? 'done' : 'unchanged',
+      `${external} (Custom, principal ${PRINCIPAL})`
+    );
+    const nc = await createOnce(http, '/named-credentials/named-credential-setup', {
+      developerName: namedCredential,
+      masterLabel: namedCredential,
+      type: 'SecuredEndpoint',
+      calloutUrl: options.url,
+      externalCredentials: [{ developerName: external }],
+      customHeaders: [
+        {
+          headerName: 'Authorization',
+          headerValue: `{!'Bearer ' & $Credential.${external}.${TOKEN_PARAMETER}}`,
+          sequenceNumber: 1
+        }
+      ],
+      calloutOptions: {
+        allowMergeFieldsInHeader: true,
+        allowMergeFieldsInBody: false,
+        generateAuthorizationHeader: false
+      }
+    });
+    if (nc === 'created') context.leftBehind(`Named Credential ${namedCredential} (Setup > Named Credentials).`);
+    else {
+      const current = await http.json<{ calloutUrl?: string }>(
+        'GET',
+        `/named-credentials/named-credential-setup/${encodeURIComponent(namedCredential)}`
+      );
+      if (current.calloutUrl && current.calloutUrl !== options.url) {
+        out.warn(
+          `Named Credential ${namedCredential} points at ${current.calloutUrl}, not ${options.url}; change it in Setup if the target moved.`
+        );
+      }
+    }
+    step('named credential', nc === 'created' ? 'done' : 'unchanged', `${namedCredential} -> ${options.url}`);
+    const credential = {
+      externalCredential: external,
+      principalName: PRINCIPAL,
+      principalType: 'NamedPrincipal',
+      authenticationProtocol: 'Custom',
+      credentials: { [TOKEN_PARAMETER]: { value: options.token, encrypted: true } }
+    };
+    const secret = await createOnce(http, '/named-credentials/credential', credential);
+    if (secret === 'exists') await http.json('PUT', '/named-credentials/credential', credential);
+    step('secret', 'done', `token stored encrypted on ${external}/${PRINCIPAL} through the Connect API (not shown)`);
+  } else {
+    step('credentials', 'skipped', 'no --url given: the Named Credential and its secret were not touched');
+  }
+  throwIfAborted(context.signal);
+
+  // 4. Pilot permission set and assignments.
+  const pilotSet = fieldText(existing?.PilotPermissionSet__c, 'ProvisioningPilot');
+  let [permissionSet] = await query<{ Id: string }>(
+    http,
+    `SELECT Id FROM PermissionSet WHERE Name = ${soqlString(pilotSet)}`
+  );
+  if (!permissionSet) {
+    const created = await http.json<{ id: string }>('POST', '/sobjects/PermissionSet', {
+      Name: pilotSet,
+      Label: 'Provisioning Pilot',
+      Description: 'Marks the users a Pilot-stage Provisio target provisions.'
+    });
+    permissionSet = { Id: created.id };
+    context.leftBehind(`Permission set ${pilotSet} (${created.id}).`);
+    step('pilot permission set', 'done', `${pilotSet} created`);
+  } else {
+    step('pilot permission set', 'unchanged', `${pilotSet} exists`);
+  }
+  if (pilots.length > 0) {
+    const assigned = new Set(
+      (
+        await query<{ AssigneeId: string }>(
+          http,
+          `SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSetId = ${soqlString(permissionSet.Id)}`
+        )
+      ).map((row) => row.AssigneeId)
+    );
+    const toAssign = pilots.filter((user) => !assigned.has(user.Id));
+    for (const user of toAssign) {
+      throwIfAborted(context.signal);
+      await http.json('POST', '/sobjects/PermissionSetAssignment', {
+        AssigneeId: user.Id,
+        PermissionSetId: permissionSet.Id
+      });
+      context.leftBehind(
+        `${pilotSet} assigned to ${user.Username} (remove: sf org ... or Setup > Users > Permission Set Assignments).`
+      );
+    }
+    step(
+      'pilot users',
+      toAssign.length > 0 ? 'done' : 'unchanged',
+      `${toAssign.length} assigned, ${pilots.length - toAssign.length} already had ${pilotSet}`
+    );
+  }
+
+  // 5. Stage (and driver) of the target: a deploy of its custom metadata record.
+  const record: TargetRecord = { ...defaultTarget(options.target, namedCredential), ...(existing ?? {}) };
+  const changes: string[] = [];
+  if (options.stage && record.Stage__c !== options.stage)
+    changes.push(`stage ${fieldText(record.Stage__c)} -> ${options.stage}`);
+  if (options.stage) {
+    record.Stage__c = options.stage;
+    if (record.IsEnabled__c !== true) changes.push('enabled');
+    record.IsEnabled__c = true;
+  }
+  if (connectedAppId && record.Driver__c !== 'ConnectedApp') {
+    record.Driver__c = 'ConnectedApp';
+    changes.push('driver ConnectedApp');
+  }
+  if (!existing) changes.push('new target record');
+  if (changes.length > 0) {
+    out.spin(`Deploying ProvisioningTarget.${options.target}`);
+    await deployFiles(
+      deps.sf,
+      deps.targetOrg,
+      { [`customMetadata/ProvisioningTarget.${options.target}.md-meta.xml`]: targetRecordXml(record) },
+      context.signal
+    );
+    out.stopSpin();
+    step('target', 'done', changes.join(', '));
+  } else {
+    step('target', 'unchanged', `stage ${fieldText(record.Stage__c)}`);
+  }
+
+  // 6. UserProvisioningConfig for the Connected App driver.
+  if (connectedAppId) {
+    const [nc] = await query<{ Id: string }>(
+      http,
+      `SELECT Id FROM NamedCredential WHERE DeveloperName = ${soqlString(namedCredential)}`
+    );
+    // The Metadata API documents connectedApp and namedCredential as Salesforce IDs (platform-facts §4, UNCONFIRMED
+    // whether names work too), so IDs are sent.
+    const xml =
+      '<?xml version="1.0" encoding="UTF-8"?>\n<UserProvisioningConfig xmlns="http://soap.sforce.com/2006/04/metadata">\n' +
+      `  <connectedApp>${xmlEscapeText(connectedAppId)}</connectedApp>\n  <enabled>true</enabled>\n` +
+      '  <enabledOperations>Create,Update,EnableAndDisable</enabledOperations>\n' +
+      `  <masterLabel>${xmlEscapeText(`${options.target} provisioning`)}</masterLabel>\n` +
+      (nc ? `  <namedCredential>${xmlEscapeText(nc.Id)}</namedCredential>\n` : '') +
+      '  <onUpdateAttributes>FirstName,LastName,Email,Title,Department,IsActive</onUpdateAttributes>\n</UserProvisioningConfig>\n';
+    await deployFiles(
+      deps.sf,
+      deps.targetOrg,
+      { [`userProvisioningConfigs/${options.target}.userProvisioningConfig-meta.xml`]: xml },
+      context.signal
+    );
+    step('user provisioning config', 'done', `${options.target} for Connected App ${options.connectedApp}`);
+  }
+  return steps;
+}
