@@ -548,13 +548,17 @@ async function passwordPath(
     env,
     prompt: (p) => out.warn(p)
   });
-  const token = await readSecret({
-    envVar: SECRET_ENV.securityToken,
-    what: 'security token',
-    stdin: ctx.stdin,
-    env,
-    prompt: (p) => out.warn(p)
-  });
+  // An empty PROVISIO_SECURITY_TOKEN means "no token" (logins from a trusted or profile IP range need none).
+  const token =
+    env[SECRET_ENV.securityToken] === ''
+      ? ''
+      : await readSecret({
+          envVar: SECRET_ENV.securityToken,
+          what: 'security token',
+          stdin: ctx.stdin,
+          env,
+          prompt: (p) => out.warn(p)
+        });
   const probeOnce = async () => {
     out.spin(`Probing SOAP login() for ${user.username}`);
     const result = await verifySoapLogin(

@@ -201,16 +201,19 @@ function statusXml(state: OrgState, job: DeployJob, includeDetails: boolean): st
     for (const apply of job.apply.splice(0)) apply();
   }
   const now = sfNow().replace('+0000', 'Z');
-  const details = includeDetails
-    ? '<details>' +
-      job.components
-        .filter((c) => c.success)
-        .map((c) => componentXml('componentSuccesses', c, now))
-        .join('') +
-      failures.map((c) => componentXml('componentFailures', c, now)).join('') +
-      '<runTestResult><numFailures>0</numFailures><numTestsRun>0</numTestsRun><totalTime>0.0</totalTime></runTestResult>' +
-      '</details>'
-    : '';
+  // While in progress, the captured sample's details hold only runTestResult.
+  const details = !done
+    ? '<details><runTestResult><numFailures>0</numFailures><numTestsRun>0</numTestsRun><totalTime>0.0</totalTime></runTestResult></details>'
+    : includeDetails
+      ? '<details>' +
+        job.components
+          .filter((c) => c.success)
+          .map((c) => componentXml('componentSuccesses', c, now))
+          .join('') +
+        failures.map((c) => componentXml('componentFailures', c, now)).join('') +
+        '<runTestResult><numFailures>0</numFailures><numTestsRun>0</numTestsRun><totalTime>0.0</totalTime></runTestResult>' +
+        '</details>'
+      : '';
   return (
     '<checkDeployStatusResponse><result>' +
     `<checkOnly>${job.checkOnly}</checkOnly>` +
