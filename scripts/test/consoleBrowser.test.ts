@@ -236,6 +236,32 @@ describe('admin console in headless Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('validates a mapping rule as the admin types and blocks the save', async () => {
+    await openConsole();
+    await openTab('Mapping');
+    await page.waitForSelector('pierce/table.rules');
+    await page.locator('::-p-aria([name="Expression, rule 1"])').fill('Lowr(Username)');
+    expect(await waitForText('p.issue', /Lowr/)).toBe("Unknown function 'Lowr' (at character 1)");
+    expect(await waitForText('p.issue-summary', /issue/)).toBe('1 issue to fix before saving.');
+    const save = await page.$('::-p-aria([name="Save and deploy"][role="button"])');
+    expect(await save!.evaluate((button) => (button as unknown as { disabled: boolean }).disabled)).toBe(true);
+    const [validation] = (await apexCalls('ConsoleMappingController.validateRule')).slice(-1);
+    expect(validation.params).toEqual({ scimPath: 'userName', expression: 'Lowr(Username)' });
+    await screenshot('console-mapping');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows the health of the selected target', async () => {
+    await openConsole();
+    await openTab('Health');
+    expect(await waitForText('dd.failure-rate', /%/)).toBe('2.5% (6 of 240 in 24 h)');
+    expect(await waitForText('dd.guard', /\w/)).toBe('Armed');
+    await page.locator('::-p-aria([name="Test connection"][role="button"])').click();
+    expect(await waitForText('div.connection', /Connected/)).toBe('Connected: HTTP 200 in 85 ms.');
+    await screenshot('console-health');
+    expect(pageErrors).toEqual([]);
+  });
+
   it('shows a clear no-access state to a user without the permission', async () => {
     await openConsole('?access=none');
     expect(await waitForText('.no-access', /access/)).toContain("You don't have access to User Provisioning");
