@@ -24,6 +24,10 @@ public with sharing class ${name} {
 }
 `;
 
+// Each apexdocs run takes a few seconds of CPU (its Apex parser is Dart compiled to JavaScript); on a loaded
+// machine a test with three runs needs more than the default minute.
+jest.setTimeout(180_000);
+
 describe('apex-docs gate', () => {
   let root: string;
   const write = (path: string, text: string): void => {
@@ -71,7 +75,12 @@ describe('apex-docs gate', () => {
     expect(page).toContain('next');
     expect(readFileSync(join(root, DOCS_DIR, 'index.md'), 'utf8')).not.toContain('Counter_Tests');
     expect(checkStamp(root, TOOL_ROOT)?.findings).toEqual([]);
-    expect(checkApexDocs(root, TOOL_ROOT, true).findings).toEqual([]);
+    // metadata apexdocs does not read leaves the stamp valid; Apex metadata it reads does not
+    write('pkg/admin/permissionsets/Admin.permissionset-meta.xml', '<PermissionSet/>\n');
+    expect(checkStamp(root, TOOL_ROOT)).toBeDefined();
+    write('pkg/engine/classes/Counter.cls-meta.xml', META.replace('66.0', '65.0'));
+    expect(checkStamp(root, TOOL_ROOT)).toBeUndefined();
+    write('pkg/engine/classes/Counter.cls-meta.xml', META);
   });
 
   it('does not trust the stamp when a page was edited by hand, or when the stamp is gone', () => {

@@ -34,11 +34,25 @@ interface Stamp {
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
-/** One hash over every file apexdocs reads (Apex and metadata XML of the documented directories), by path. */
+/**
+ * The files apexdocs documents from: Apex classes and triggers with their metadata, custom objects and their fields,
+ * and custom metadata records. Other metadata (LWC, layouts, permission sets) does not change the pages.
+ */
+const SOURCE_ENDINGS = [
+  '.cls',
+  '.trigger',
+  '.cls-meta.xml',
+  '.trigger-meta.xml',
+  '.object-meta.xml',
+  '.field-meta.xml',
+  '.md-meta.xml'
+];
+
+/** One hash over every file apexdocs reads in the documented directories, by path and content. */
 export function sourcesHash(root: string): string {
   const files = documentedSourceDirs(root)
     .filter((dir) => existsSync(join(root, dir)))
-    .flatMap((dir) => listFiles(join(root, dir), ['.cls', '.trigger', '.xml']));
+    .flatMap((dir) => listFiles(join(root, dir), SOURCE_ENDINGS));
   return sha256(files.map((file) => `${relative(root, file)}\0${sha256(readFileSync(file))}`).join('\n'));
 }
 
