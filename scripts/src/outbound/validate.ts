@@ -3,6 +3,7 @@ import { ExitCode, InterruptedError, ProvisioError } from '../cli/errors';
 import { ScimClient, scimBoolean, ScimExchange } from '../scim/client';
 import { fieldText, hasType, query, readTarget, soqlString, TargetRecord } from './org';
 import { OrgApiError, OrgHttp } from './orgHttp';
+import { evidenceBody } from '../inbound/evidence';
 import { Evidence, EvidenceStep } from './report';
 import { sleepUnlessAborted as sleep } from './time';
 
@@ -46,6 +47,11 @@ interface ProvisioningEvent {
   Request__c?: string | null;
   Response__c?: string | null;
   DurationMs__c?: number | null;
+}
+
+/** SCIM exchanges for the report: bodies redacted and bounded like the inbound evidence. */
+function bounded(exchanges: ScimExchange[]): ScimExchange[] {
+  return exchanges.map((x) => ({ ...x, request: evidenceBody(x.request), response: evidenceBody(x.response) }));
 }
 
 class StepFailed extends ProvisioError {
@@ -117,7 +123,7 @@ export class OutboundValidation {
     this.context.out.spin(name);
     try {
       const outcome = await run();
-      const scim = this.exchanges.slice(firstExchange);
+      const scim = bounded(this.exchanges.slice(firstExchange));
       this.steps.push({
         name,
         status: outcome.status ?? 'passed',
@@ -142,7 +148,9 @@ export class OutboundValidation {
         startedAt: new Date(started).toISOString(),
         durationMs: Date.now() - started,
         detail: interrupted ? 'Interrupted (Ctrl-C).' : error instanceof Error ? error.message : String(error),
-        evidence: { scim: this.exchanges.slice(firstExchange) }
+        evidence: {
+          scim: bounded(this.exchanges.slice(firstExchange))
+        }
       });
       this.context.out.stopSpin(interrupted ? 'interrupted' : 'failed');
       throw error;
