@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CoverageInputError,
+  DEFAULT_THRESHOLDS,
   evaluateCoverage,
   hasExecutableCode,
   main,
   packagedApexUnits,
   parsePercent,
-  parseRunResult
+  parseRunResult,
+  renderMarkdown
 } from '../src/ci/coverageGate';
 
 const FIXTURES = join(__dirname, 'fixtures', 'ci');
@@ -127,6 +129,7 @@ describe('coverage gate pieces', () => {
     const verdict = evaluateCoverage(result, [{ name: 'NeverRun', executable: true }]);
     expect(verdict.passed).toBe(false);
     expect(verdict.failures).toContain('NeverRun: no coverage recorded (0%): no test ran any of its lines.');
+    expect(renderMarkdown(verdict, DEFAULT_THRESHOLDS)).toContain('| NeverRun | 0% | not run |');
   });
 
   it('parses percentages strictly', () => {

@@ -211,7 +211,8 @@ export function renderMarkdown(verdict: CoverageVerdict, thresholds: Thresholds)
   if (verdict.units.length) {
     lines.push('| Class or trigger | Coverage | Lines |', '| --- | --- | --- |');
     for (const unit of verdict.units) {
-      lines.push(`| ${unit.name} | ${fmt(unit.percent)}% | ${unit.coveredLines}/${unit.totalLines} |`);
+      const lineCount = unit.totalLines > 0 ? `${unit.coveredLines}/${unit.totalLines}` : 'not run';
+      lines.push(`| ${unit.name} | ${fmt(unit.percent)}% | ${lineCount} |`);
     }
     lines.push('');
   }
