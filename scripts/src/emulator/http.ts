@@ -1,5 +1,8 @@
 import { IncomingMessage } from 'node:http';
+import { xmlUnescape } from '../org/xml';
 import { ApiError, OrgState, Session } from './state';
+
+export { xmlEscape, xmlUnescape } from '../org/xml';
 
 /** What a route handler returns; objects and arrays are sent as JSON, strings and Buffers as they are. */
 export interface EmulatorResponse {
@@ -135,11 +138,6 @@ function snake(text: string): string {
     .toLowerCase();
 }
 
-/** Escapes text for XML element content. */
-export function xmlEscape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
 /** Reads the first element with a local name (ignoring namespace prefixes) from XML text. */
 export function xmlValue(xml: string, localName: string): string | undefined {
   const m = new RegExp(`<(?:[\\w-]+:)?${localName}(?:\\s[^>]*)?>([\\s\\S]*?)</(?:[\\w-]+:)?${localName}>`).exec(xml);
@@ -150,13 +148,4 @@ export function xmlValue(xml: string, localName: string): string | undefined {
 export function xmlValues(xml: string, localName: string): string[] {
   const re = new RegExp(`<(?:[\\w-]+:)?${localName}(?:\\s[^>]*)?>([\\s\\S]*?)</(?:[\\w-]+:)?${localName}>`, 'g');
   return [...xml.matchAll(re)].map((m) => m[1]);
-}
-
-export function xmlUnescape(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, '&');
 }

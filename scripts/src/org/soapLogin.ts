@@ -1,4 +1,5 @@
 import { redactor } from '../cli/redact';
+import { xmlEscape, xmlUnescape } from './xml';
 
 /** The highest API version that still has SOAP login() (unavailable from 65.0). */
 export const SOAP_LOGIN_MAX_VERSION = '64.0';
@@ -25,19 +26,6 @@ export interface LoginProbe {
   httpStatus?: number;
 }
 
-function unescapeXml(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, '&');
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
 /**
  * Parses a SOAP fault: the code from `faultcode` with an optional `prefix:` removed (both `sf:INVALID_LOGIN` and a
  * bare `INVALID_LOGIN` occur in real captures), the message from `exceptionMessage` or the faultstring after
@@ -49,7 +37,7 @@ export function parseSoapFault(xml: string): { code: string; message: string } |
   const code = faultcode.replace(/^[\w-]+:/, '').trim();
   const detail = /<(?:[\w-]+:)?exceptionMessage>([\s\S]*?)<\/(?:[\w-]+:)?exceptionMessage>/.exec(xml)?.[1];
   const faultstring = /<faultstring>([\s\S]*?)<\/faultstring>/.exec(xml)?.[1] ?? '';
-  const message = unescapeXml(detail ?? faultstring.replace(new RegExp(`^${code}:\\s*`), ''));
+  const message = xmlUnescape(detail ?? faultstring.replace(new RegExp(`^${code}:\\s*`), ''));
   return { code, message };
 }
 
@@ -97,7 +85,7 @@ export async function probeSoapLogin(options: {
     '<?xml version="1.0" encoding="UTF-8"?><env:Envelope xmlns:xsd="http://www.w3.org/2001/XMLSchema" ' +
     'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:env="http://schemas.xmlsoap.org/soap/envelope/">' +
     '<env:Body><n1:login xmlns:n1="urn:partner.soap.sforce.com">' +
-    `<n1:username>${escapeXml(options.username)}</n1:username><n1:password>${escapeXml(options.password)}</n1:password>` +
+    `<n1:username>${xmlEscape(options.username)}</n1:username><n1:password>${xmlEscape(options.password)}</n1:password>` +
     '</n1:login></env:Body></env:Envelope>';
   let response: Response;
   try {
