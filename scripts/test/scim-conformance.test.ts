@@ -188,6 +188,7 @@ describe('RFC 7644 §3.4.2 query', () => {
     ['not (active eq true)', ['bob@example.com', 'erin@example.com']],
     ['emails[type eq "work" and value co "corp"]', ['carol@corp.test', 'dave@corp.test']],
     ['emails.value ew "example.com"', ['alice@example.com', 'bob@example.com', 'erin@example.com']],
+    ['emails[value co "CORP"]', ['carol@corp.test', 'dave@corp.test']],
     [`${ENTERPRISE}:department eq "Sales"`, ['alice@example.com', 'bob@example.com']],
     [
       'meta.lastModified gt "2000-01-01T00:00:00Z"',
@@ -199,6 +200,14 @@ describe('RFC 7644 §3.4.2 query', () => {
     expect(list.status).toBe(200);
     expect(list.body.totalResults).toBe(expected.length);
     expect((list.body.Resources as Array<{ userName: string }>).map((u) => u.userName).sort()).toEqual(expected);
+  });
+
+  it('compares caseExact attributes (externalId) with case', async () => {
+    await call('POST', '/Users', newUser('ext-case@example.com', { externalId: 'Ext-1' }));
+    const exact = await call('GET', `/Users?filter=${encodeURIComponent('externalId eq "Ext-1"')}`);
+    expect(exact.body.totalResults).toBe(1);
+    const other = await call('GET', `/Users?filter=${encodeURIComponent('externalId eq "ext-1"')}`);
+    expect(other.body.totalResults).toBe(0);
   });
 
   it('answers 400 invalidFilter for a malformed filter', async () => {
@@ -265,6 +274,23 @@ describe('RFC 7644 §3.4.2 query', () => {
       'bob@example.com',
       'erin@example.com'
     ]);
+  });
+});
+
+describe('RFC 7644 §3.4.3 search from the root', () => {
+  it('searches every resource type with POST /.search', async () => {
+    await call('POST', '/Users', newUser('root-search@example.com'));
+    await call('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Root Search Group' });
+    const found = await call('POST', '/.search', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+      filter: 'meta.created pr'
+    });
+    expect(found.status).toBe(200);
+    expect(found.body.schemas).toEqual([LIST_SCHEMA]);
+    expect(found.body.totalResults).toBe(2);
+    expect(
+      (found.body.Resources as Array<{ meta: { resourceType: string } }>).map((r) => r.meta.resourceType).sort()
+    ).toEqual(['Group', 'User']);
   });
 });
 

@@ -167,7 +167,7 @@ function declareResources(): void {
 }
 
 /** Attributes compared case-sensitively (caseExact=true in RFC 7643), and `meta` (dates, URIs). */
-const CASE_EXACT = new Set(['id', 'externalid', '$ref', 'meta', 'value']);
+const CASE_EXACT = new Set(['id', 'externalid', '$ref', 'meta']);
 
 /**
  * SCIMMY's Filter.match compares strings case-sensitively and cannot see extension attributes written as
