@@ -267,3 +267,122 @@ describe('sf CLI org alias for the emulator', () => {
     }
   });
 });
+
+describe('SCIM v2 of the emulator', () => {
+  let emulator: Emulator;
+  let token: string;
+  const scim = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> => {
+    const res = await fetch(`${emulator.url}/services/scim/v2${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' },
+      body: body === undefined ? undefined : JSON.stringify(body)
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+  };
+  const at = (value: unknown, path: string): unknown =>
+    path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], value);
+  const create = (userName: string, extra: Record<string, unknown> = {}) =>
+    scim('POST', '/Users', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName,
+      name: { familyName: 'Scim' },
+      emails: [{ value: 'scim@example.com', primary: true }],
+      entitlements: [{ value: emulator.state.profileByName('Standard User')?.Id }],
+      ...extra
+    });
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    emulator.state.setTotalLicenses('Salesforce', 1000);
+    token = emulator.state.openSession(emulator.state.adminUserId, 'seed');
+  });
+  afterAll(() => emulator.close());
+
+  it('enforces email-form, unique usernames and only one profile, with the SCIM 409 error shape', async () => {
+    expect(at((await create('not-an-email')).body, 'detail')).toMatch(/^FIELD_INTEGRITY_EXCEPTION:username_must_be/);
+    expect((await create('dup@scim.example')).status).toBe(201);
+    const dup = await create('DUP@scim.example');
+    expect(dup).toMatchObject({
+      status: 409,
+      body: { status: 409, detail: expect.stringMatching(/^DUPLICATE_USERNAME:/) as unknown }
+    });
+    const admin = emulator.state.profileByName('System Administrator')?.Id;
+    const two = await create('two@scim.example', {
+      entitlements: [{ value: emulator.state.profileByName('Standard User')?.Id }, { value: admin }]
+    });
+    expect(two.status).toBe(409);
+  });
+
+  it('PATCH in the value-object and the path forms; DELETE deactivates; never deletes', async () => {
+    const id = String(at((await create('patch@scim.example')).body, 'id'));
+    const op = (operations: unknown[]) =>
+      scim('PATCH', `/Users/${id}`, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: operations
+      });
+    expect(at((await op([{ op: 'replace', value: { title: 'T1' } }])).body, 'title')).toBe('T1');
+    expect(at((await op([{ op: 'Replace', path: 'name.familyName', value: 'Renamed' }])).body, 'name.familyName')).toBe(
+      'Renamed'
+    );
+    expect(at((await op([{ op: 'replace', path: 'active', value: 'False' }])).body, 'active')).toBe(false);
+    expect(at((await op([{ op: 'replace', value: { active: true } }])).body, 'active')).toBe(true);
+    expect((await scim('DELETE', `/Users/${id}`)).status).toBe(204);
+    expect(at((await scim('GET', `/Users/${id}`)).body, 'active')).toBe(false);
+    expect(emulator.state.db.get('User', id)).toBeDefined();
+    expect((await scim('GET', '/Users/005000000000000AAA')).status).toBe(404);
+  });
+
+  it('filters (AND/OR left to right) and caps every page at 200 results', async () => {
+    for (let i = 0; i < 205; i++) {
+      emulator.state.createUser({
+        Username: `bulk${i}@scim.example`,
+        LastName: 'B',
+        Email: 'b@example.com',
+        Alias: 'b',
+        TimeZoneSidKey: 'GMT',
+        LocaleSidKey: 'en_US',
+        EmailEncodingKey: 'UTF-8',
+        LanguageLocaleKey: 'en_US',
+        ProfileId: emulator.state.profileByName('Standard User')?.Id
+      });
+    }
+    const page = await scim('GET', '/Users?count=500');
+    expect(at(page.body, 'itemsPerPage')).toBe(200);
+    expect(at(page.body, 'totalResults')).toBeGreaterThan(205);
+    const second = await scim('GET', '/Users?startIndex=101&count=10');
+    expect(second.body).toMatchObject({ startIndex: 101, itemsPerPage: 10 });
+    const filtered = await scim('GET', `/Users?filter=${encodeURIComponent('userName sw "bulk1" and active eq true')}`);
+    expect(at(filtered.body, 'totalResults')).toBe(111);
+    const either = await scim(
+      'GET',
+      `/Users?filter=${encodeURIComponent('userName eq "bulk1@scim.example" or userName eq "bulk2@scim.example"')}`
+    );
+    expect(at(either.body, 'totalResults')).toBe(2);
+    expect((await scim('GET', `/Users?filter=${encodeURIComponent('userName eq')}`)).status).toBe(409);
+    const ents = await scim('GET', '/Entitlements');
+    expect((at(ents.body, 'Resources') as Array<{ type: string }>).map((e) => e.type)).toContain('Profile');
+  });
+
+  it('requires Manage Users to create', async () => {
+    const min = emulator.state.profileByName('Minimum Access - Salesforce');
+    const user = emulator.state.createUser({
+      Username: 'nomanage@scim.example',
+      LastName: 'N',
+      Email: 'n@example.com',
+      Alias: 'n',
+      TimeZoneSidKey: 'GMT',
+      LocaleSidKey: 'en_US',
+      EmailEncodingKey: 'UTF-8',
+      LanguageLocaleKey: 'en_US',
+      ProfileId: min?.Id
+    });
+    const saved = token;
+    token = emulator.state.openSession(user.Id, 'seed');
+    try {
+      expect((await create('blocked@scim.example')).status).toBe(403);
+    } finally {
+      token = saved;
+    }
+  });
+});

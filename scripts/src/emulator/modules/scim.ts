@@ -294,7 +294,10 @@ function filterUsers(state: OrgState, filter: string, baseUrl: string): Array<Re
   while (rest.trim() !== '') {
     const m = clause.exec(rest);
     if (!m) throw new ApiError(400, 'INVALID_FILTER', `invalid filter: ${filter}`);
-    parts.push({ attr: m[1], op: m[2].toLowerCase(), value: m[3] ?? m[4], join });
+    const value = m[3] ?? m[4];
+    if (value === undefined && m[2].toLowerCase() !== 'pr')
+      throw new ApiError(400, 'INVALID_FILTER', `invalid filter: ${filter}`);
+    parts.push({ attr: m[1], op: m[2].toLowerCase(), value, join });
     rest = rest.slice(m[0].length);
     const j = /^(and|or)\s+/i.exec(rest);
     join = j?.[1].toLowerCase();
