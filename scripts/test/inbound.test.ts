@@ -683,3 +683,42 @@ describe('npm run demo', () => {
     expect(existsSync(join(dir, files.find((f) => f.endsWith('.json')) ?? 'x'))).toBe(true);
   });
 });
+
+describe('--json schemas', () => {
+  const h = new Harness();
+  beforeAll(() => h.start());
+  afterAll(() => h.stop());
+  const keys = (value: unknown): string[] => Object.keys(value as object).sort();
+
+  it('every command answers with {status, result, warnings} and a stable result shape; errors with {status, name, message, exitCode, actions}', async () => {
+    const setup = await h.run(setupHandler, setupOpts({ json: true }));
+    expect(keys(setup.json.result)).toEqual([
+      'auth',
+      'changed',
+      'idp',
+      'nextSteps',
+      'org',
+      'permissionSet',
+      'provisioningUser',
+      'steps'
+    ]);
+    const doctor = await h.run(doctorHandler, doctorOpts({ connectedAppProbe: false }));
+    expect(keys(doctor.json)).toEqual(['result', 'status', 'warnings']);
+    expect(keys(doctor.json.result)).toEqual(['auth', 'findings', 'idp', 'org', 'provisioningUser', 'summary']);
+    for (const f of (doctor.json.result as { findings: Finding[] }).findings) {
+      expect(['error', 'warning', 'info', 'ok']).toContain(f.severity);
+      expect(typeof f.id === 'string' && typeof f.title === 'string' && typeof f.detail === 'string').toBe(true);
+    }
+    expect(doctor.json.status).toBe(doctor.code);
+    const dir = mkdtempSync(join(tmpdir(), 'provisio-json-'));
+    const validate = await h.run(validateHandler, { profile: 'Standard User', outputDir: dir, json: true });
+    expect(keys(validate.json.result)).toEqual(['failedSteps', 'ok', 'report', 'summary', 'testUser']);
+    const activate = await h.run(activateHandler, { usernames: 'nobody@x.example', json: true });
+    expect(keys(activate.json.result)).toEqual(['failed', 'sent', 'skipped', 'users']);
+    const failure = await h.run(setupHandler, setupOpts({ profile: 'No Such Profile', json: true }));
+    expect(failure.code).toBe(2);
+    expect(keys(failure.json)).toEqual(['actions', 'exitCode', 'message', 'name', 'status', 'warnings']);
+    expect(failure.json).toMatchObject({ status: 2, exitCode: 2, name: 'UsageError' });
+    expect(failure.stdout.trim().startsWith('{')).toBe(true);
+  });
+});
