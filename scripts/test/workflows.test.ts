@@ -54,24 +54,25 @@ describe('GitHub Actions workflows', () => {
   const org = read('org-validate.yml');
   const pkg = read('package.yml');
 
-  it('are exactly ci, org-validate and package', () => {
-    expect(files.sort()).toEqual(['ci.yml', 'org-validate.yml', 'package.yml']);
+  it('include ci, org-validate and package', () => {
+    expect(files).toEqual(expect.arrayContaining(['ci.yml', 'org-validate.yml', 'package.yml']));
   });
 
-  it.each(['ci.yml', 'org-validate.yml', 'package.yml'])('%s passes every safety rule', (name) => {
+  it.each(files)('%s passes every safety rule', (name) => {
     const wf = read(name);
+    const deletesScratchOrgs = /sf org (create|delete) scratch/.test(wf.text);
     expect([
       ...checkTriggers(wf),
       ...checkSecretsPlacement(wf),
       ...checkSecretUse(wf),
       ...checkPins(wf),
       ...checkPermissions(wf),
-      ...checkOrgDeletion(wf, name === 'org-validate.yml')
+      ...checkOrgDeletion(wf, deletesScratchOrgs)
     ]).toEqual([]);
   });
 
   it('pin only confirmed action commits, with the matching tag in the comment', () => {
-    for (const wf of [ci, org, pkg]) {
+    for (const wf of files.map(read)) {
       for (const { step } of allSteps(wf.doc).filter(({ step }) => step.uses)) {
         const uses = step.uses ?? '';
         expect(Object.keys(CONFIRMED_PINS)).toContain(uses);
