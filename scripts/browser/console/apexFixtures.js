@@ -64,6 +64,8 @@ function preview({ userId }) {
   return {
     userId,
     operation: 'Update',
+    state: 'DryRun',
+    steps: [`Linked account U-${userId.slice(-6)}`, 'Dry run: 1 request(s) planned'],
     externalId: `U-${userId.slice(-6)}`,
     matchingValue: user.username,
     errors: [],

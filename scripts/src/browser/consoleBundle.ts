@@ -7,12 +7,13 @@ import {
   readdirSync,
   renameSync,
   rmSync,
-  statSync
+  statSync,
+  writeFileSync
 } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, relative, sep } from 'node:path';
-import type { Plugin, RollupLog } from 'rollup';
+import type { Plugin, RollupCache, RollupLog } from 'rollup';
 import { TOOL_ROOT } from '../gates/common';
 
 /** Where the admin console's LWC bundles live (DX layout: `lwc/<name>/<name>.js`, namespace `c`). */
@@ -108,6 +109,34 @@ function platformStandIns(): Plugin {
   };
 }
 
+/**
+ * Rollup's module cache, kept on disk between builds: after a change to the console only its own modules are
+ * compiled again, not the hundreds of lightning-base-components modules (a cold build takes 20 to 60 seconds).
+ * Rollup re-transforms any module whose source changed, so a stale entry is never used.
+ */
+const MODULE_CACHE = join(CACHE_ROOT, `rollup-cache-${BUILD_VERSION}.json`);
+
+function readModuleCache(): RollupCache | undefined {
+  try {
+    return existsSync(MODULE_CACHE) ? (JSON.parse(readFileSync(MODULE_CACHE, 'utf8')) as RollupCache) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeModuleCache(cache: RollupCache | undefined): void {
+  if (!cache) return;
+  // The syntax trees are most of the cache's size and cheap to rebuild: rollup parses again when one is missing.
+  const slim = {
+    ...cache,
+    modules: cache.modules.map((module) => ({ ...module, ast: null }))
+  } as unknown as RollupCache;
+  mkdirSync(CACHE_ROOT, { recursive: true });
+  const staging = `${MODULE_CACHE}.${process.pid}`;
+  writeFileSync(staging, JSON.stringify(slim));
+  renameSync(staging, MODULE_CACHE);
+}
+
 /** lightning-base-components' own templates raise hundreds of harmless warnings; ours are printed. */
 function onWarn(warning: RollupLog): void {
   const where = `${warning.id ?? ''} ${warning.message}`;
@@ -135,6 +164,7 @@ export async function buildConsoleBundle(): Promise<ConsoleBundle> {
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
   const bundle = await rollup({
+    cache: readModuleCache(),
     input: join(HARNESS_DIR, 'main.js'),
     onwarn: onWarn,
     plugins: [
@@ -151,6 +181,7 @@ export async function buildConsoleBundle(): Promise<ConsoleBundle> {
       })
     ]
   });
+  writeModuleCache(bundle.cache);
   const staging = `${dir}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
@@ -161,7 +192,16 @@ export async function buildConsoleBundle(): Promise<ConsoleBundle> {
   }
   rmSync(dir, { recursive: true, force: true });
   renameSync(staging, dir);
+  pruneOldBundles(dir);
   return { dir, cached: false, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Keeps only the newest bundle (and the module cache) in the cache folder. */
+function pruneOldBundles(keep: string): void {
+  for (const name of readdirSync(CACHE_ROOT)) {
+    const full = join(CACHE_ROOT, name);
+    if (full !== keep && /^[0-9a-f]{16}$/.test(name)) rmSync(full, { recursive: true, force: true });
+  }
 }
 
 const CONTENT_TYPES: Record<string, string> = {

@@ -46,14 +46,21 @@ export default class UserPreview extends LightningElement {
   }
 
   get operationLabel() {
-    const operation = this.preview && this.preview.operation;
+    const { operation, state, externalId } = this.preview;
+    if (state && state !== 'DryRun') {
+      return `Nothing would be sent: ${state}`;
+    }
     if (operation === 'Create') {
       return 'Would create a new account';
     }
-    if (operation === 'Update') {
-      return `Would update account ${this.preview.externalId}`;
+    if (!operation) {
+      return 'Already up to date: nothing would be sent';
     }
-    return 'Already up to date: nothing would be sent';
+    return `Would ${operation.toLowerCase()} account ${externalId || '(not linked yet)'}`;
+  }
+
+  get hasDecisionSteps() {
+    return Boolean(this.preview && this.preview.steps && this.preview.steps.length);
   }
 
   get provisionDisabled() {

@@ -84,6 +84,19 @@ describe('c-user-preview', () => {
     await expect(element).toBeAccessible();
   });
 
+  it('says why nothing would be sent and shows the engine decision', async () => {
+    previewUser.mockResolvedValue({
+      ...PREVIEW,
+      state: 'SkippedByPilot',
+      steps: ['User is not in the pilot group', 'Nothing to do']
+    });
+    const element = await renderAndPick();
+    expect(element.shadowRoot.querySelector('.operation').textContent).toBe('Nothing would be sent: SkippedByPilot');
+    const lines = [...element.shadowRoot.querySelectorAll('.decision li')].map((li) => li.textContent);
+    expect(lines).toEqual(['User is not in the pilot group', 'Nothing to do']);
+    await expect(element).toBeAccessible();
+  });
+
   it('shows preview and provisioning failures in the error panel', async () => {
     previewUser.mockRejectedValueOnce({ body: { message: 'Unknown target Slack' } });
     const element = await renderAndPick();
