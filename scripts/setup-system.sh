@@ -3,6 +3,7 @@
 #   - a Java 21+ runtime for apex-ls (the semantic Apex check). PMD runs on it too.
 #   - Chromium (Debian package) for the admin console's browser check.
 #   - sqlite3 (Debian package), the peer the access-review benchmark is measured against.
+#   - jq (Debian package), used by the GitHub workflow step scripts that the workflow test runs.
 # Safe to run again: it only installs what is not there. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
@@ -45,6 +46,8 @@ fi
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-liberation)
 command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+# jq: the org workflow's step scripts (run by scripts/test/workflows.test.ts) parse sf CLI JSON with it
+command -v jq >/dev/null 2>&1 || missing+=(jq)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq

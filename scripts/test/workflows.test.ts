@@ -1,4 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -155,6 +165,94 @@ describe('GitHub Actions workflows', () => {
     const result = await checkWorkflows(ROOT);
     expect(result.checked).toBe(3);
     expect(result.findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.message}`)).toEqual([]);
+  });
+});
+
+describe('org-validate step scripts, run by bash with a fake npx', () => {
+  const org = read('org-validate.yml');
+  let dir: string;
+  const FAKE_NPX = [
+    '#!/usr/bin/env bash',
+    'case "$*" in',
+    '  "sf org assign permset"*)',
+    '    case "$FAKE" in',
+    '      dup) echo \'{"status":1,"result":{"failures":[{"message":"Duplicate PermissionSetAssignment"}]}}\'; exit 1 ;;',
+    '      other) echo \'{"status":1,"result":{"failures":[{"message":"Permission set not found"}]}}\'; exit 1 ;;',
+    '      *) echo \'{"status":0,"result":{"successes":[{"name":"ProvisioningAdmin"}],"failures":[]}}\' ;;',
+    '    esac ;;',
+    '  "sf alias list --json")',
+    '    if [ "$FAKE" = noalias ]; then echo \'{"status":0,"result":[]}\';',
+    '    else echo \'{"status":0,"result":[{"alias":"provisio-ci","value":"u@example.com"}]}\'; fi ;;',
+    '  "sf org delete scratch"*) echo "deleting: $*"; [ "$FAKE" = delfail ] && exit 1; exit 0 ;;',
+    '  *) echo "unexpected npx $*" >&2; exit 99 ;;',
+    'esac',
+    ''
+  ].join('\n');
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'provisio-steps-'));
+    mkdirSync(join(dir, 'bin'));
+    writeFileSync(join(dir, 'bin', 'npx'), FAKE_NPX);
+    chmodSync(join(dir, 'bin', 'npx'), 0o755);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Runs a step's script as GitHub's `shell: bash` does (bash -e -o pipefail) and returns code, output, outputs. */
+  const runStep = (pattern: RegExp, env: Record<string, string>) => {
+    const output = join(dir, `out-${Math.random().toString(36).slice(2)}`);
+    writeFileSync(output, '');
+    const result = spawnSync(
+      'bash',
+      ['--noprofile', '--norc', '-eo', 'pipefail', '-c', stepNamed(org.doc, pattern).run ?? ''],
+      {
+        encoding: 'utf8',
+        env: {
+          PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}`,
+          GITHUB_OUTPUT: output,
+          TARGET_ORG: 'provisio-ci',
+          ...env
+        }
+      }
+    );
+    return { code: result.status, text: `${result.stdout}${result.stderr}`, outputs: readFileSync(output, 'utf8') };
+  };
+
+  it('the credentials check skips with a notice when the secret for the chosen target is absent', () => {
+    const none = runStep(/Check credentials/, { TARGET: 'scratch', SANDBOX_SFDX_AUTH_URL: 'force://sandbox' });
+    expect(none.code).toBe(0);
+    expect(none.outputs).toContain('ready=false');
+    expect(none.text).toContain('::notice title=Org validation skipped::The DEVHUB_SFDX_AUTH_URL secret');
+    expect(none.text).not.toContain('force://');
+    const hub = runStep(/Check credentials/, { TARGET: 'scratch', DEVHUB_SFDX_AUTH_URL: 'force://hub-secret' });
+    expect(hub.outputs).toMatch(/ready=true\nscim=false/);
+    expect(hub.text).not.toContain('hub-secret');
+    const scim = runStep(/Check credentials/, {
+      TARGET: 'sandbox',
+      SANDBOX_SFDX_AUTH_URL: 'force://sb',
+      SCIM_TARGET_URL: 'https://scim.example.com',
+      SCIM_TARGET_TOKEN: 'token-secret'
+    });
+    expect(scim.outputs).toMatch(/target=sandbox\nready=true\nscim=true/);
+    expect(scim.text).not.toContain('token-secret');
+    expect(runStep(/Check credentials/, { TARGET: 'production' }).code).toBe(2);
+  });
+
+  it('the permission set step accepts only an existing assignment as a failure', () => {
+    expect(runStep(/Assign permission sets/, { FAKE: 'ok' }).code).toBe(0);
+    const dup = runStep(/Assign permission sets/, { FAKE: 'dup' });
+    expect([dup.code, dup.text.trim()]).toEqual([0, 'ProvisioningAdmin is already assigned.']);
+    const other = runStep(/Assign permission sets/, { FAKE: 'other' });
+    expect(other.code).toBe(1);
+    expect(other.text).toContain('Permission set not found');
+  });
+
+  it('the delete step deletes the scratch org when it exists, says so when it does not, and fails loudly', () => {
+    expect(runStep(/Delete the scratch org/, { FAKE: 'present' }).text).toContain(
+      'deleting: sf org delete scratch --target-org provisio-ci --no-prompt'
+    );
+    const none = runStep(/Delete the scratch org/, { FAKE: 'noalias' });
+    expect([none.code, none.text]).toEqual([0, expect.stringContaining('nothing to delete')]);
+    expect(runStep(/Delete the scratch org/, { FAKE: 'delfail' }).code).toBe(1);
   });
 });
 
