@@ -55,6 +55,14 @@ describe('README commands', () => {
   });
 });
 
+describe('post-install note commands', () => {
+  it('name only existing commands and flags', () => {
+    const refs = commandsInMarkdown(readFileSync(join(ROOT, 'docs', 'post-install.md'), 'utf8'));
+    expect(refs.map((r) => r.kind)).toEqual(expect.arrayContaining(['sf', 'provisio']));
+    expect(problems(refs)).toEqual([]);
+  });
+});
+
 describe('command checks catch what a README could get wrong', () => {
   const check = (markdown: string): string[] => problems(commandsInMarkdown(markdown));
 
