@@ -541,18 +541,27 @@ async function applyFaults(
   const requestPath = req.path; // nested routers rewrite req.url later
   res.json = (body: unknown): Response => {
     let out = body as Record<string, unknown> | undefined;
-    if (out && typeof out === 'object') {
-      out = JSON.parse(JSON.stringify(out)) as Record<string, unknown>;
-      fixupResponse(res, out, requestPath);
-      if (duplicate400 && res.statusCode === 409) {
-        res.status(400);
-        out = { schemas: [ERROR_SCHEMA], status: '400', detail: 'A user with this userName already exists.' };
+    let text: string;
+    const schemas = out && typeof out === 'object' ? out.schemas : undefined;
+    if (!duplicate400 && !created200 && !stringBooleans && Array.isArray(schemas) && !schemas.includes(LIST_SCHEMA)) {
+      // The common case (one resource or an error, no rewriting fault): serialise SCIMMY's answer once.
+      const location = (out?.meta as { location?: string } | undefined)?.location;
+      if (res.statusCode === 201 && location) res.setHeader('Location', location);
+      text = JSON.stringify(out);
+    } else {
+      if (out && typeof out === 'object') {
+        out = JSON.parse(JSON.stringify(out)) as Record<string, unknown>;
+        fixupResponse(res, out, requestPath);
+        if (duplicate400 && res.statusCode === 409) {
+          res.status(400);
+          out = { schemas: [ERROR_SCHEMA], status: '400', detail: 'A user with this userName already exists.' };
+        }
+        if (created200 && res.statusCode === 201) res.status(200);
+        if (stringBooleans) out = stringifyBooleans(out) as Record<string, unknown>;
       }
-      if (created200 && res.statusCode === 201) res.status(200);
-      if (stringBooleans) out = stringifyBooleans(out) as Record<string, unknown>;
+      text = JSON.stringify(out);
     }
     record.response = out;
-    const text = JSON.stringify(out);
     res.type('application/scim+json');
     if (truncated) return res.send(text.slice(0, Math.max(1, Math.floor(text.length / 2))));
     const cacheAs = res.locals.cacheAs as string | undefined;
