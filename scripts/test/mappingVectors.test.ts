@@ -209,6 +209,28 @@ describe('mapping test vectors', () => {
     }
   });
 
+  it('points every issue position inside the rule field it names', () => {
+    for (const vector of document.vectors) {
+      const issues = (vector.expect.issues ?? []) as Array<{
+        rule: string | null;
+        field: string | null;
+        position: number | null;
+      }>;
+      for (const issue of issues) {
+        if (issue.rule === null || issue.position === null) continue;
+        const rule = rulesOf(vector).find((candidate) => candidate.name === issue.rule);
+        expect({ vector: vector.name, rule: issue.rule, found: rule !== undefined }).toEqual({
+          vector: vector.name,
+          rule: issue.rule,
+          found: true
+        });
+        const text = issue.field === 'ScimPath__c' ? rule!.path : rule!.expression;
+        expect(issue.position).toBeGreaterThanOrEqual(0);
+        expect(issue.position).toBeLessThanOrEqual(text.length);
+      }
+    }
+  });
+
   it('exercises every function of the language in a vector that maps successfully', () => {
     const functions = languageFunctions();
     expect(functions.length).toBeGreaterThanOrEqual(25);
