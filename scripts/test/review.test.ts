@@ -7,9 +7,9 @@ import { reviewHandler, ReviewFlags } from '../src/review/command';
 import { CsvRecord, CsvScanner } from '../src/review/csv';
 import { FileSide, feederFor, loadFile } from '../src/review/load';
 import { ENTRA, OKTA, Profile, SALESFORCE, SCIM } from '../src/review/profiles';
-import { Format, Schema } from '../src/review/reader';
+import { Format, Schema, builderFor } from '../src/review/reader';
 import { ReviewSummary } from '../src/review/review';
-import { DEFAULT_KEY_OPTIONS, PackedTable, TableBuilder, fieldText } from '../src/review/table';
+import { DEFAULT_KEY_OPTIONS, PackedTable, fieldText } from '../src/review/table';
 import { sink } from './helpers/sink';
 
 let dir: string;
@@ -24,12 +24,20 @@ const file = (name: string, content: string | Buffer): string => {
   return path;
 };
 
-const SF_SCHEMA: Schema = { fields: ['id', 'email', 'givenName', 'title', 'licence'], requireActive: true };
-const T_SCHEMA: Schema = { fields: ['id', 'email', 'givenName', 'title', 'department'], requireActive: false };
+const SF_SCHEMA: Schema = {
+  fields: ['id', 'email', 'givenName', 'title', 'licence'],
+  requireActive: true,
+  dates: true
+};
+const T_SCHEMA: Schema = {
+  fields: ['id', 'email', 'givenName', 'title', 'department'],
+  requireActive: false,
+  dates: true
+};
 
 /** Feeds bytes in pieces of `step` bytes, to prove chunk boundaries change nothing. */
 function readBytes(bytes: Buffer, format: Format, profile: Profile, schema: Schema, step = bytes.length): PackedTable {
-  const builder = new TableBuilder(['key', ...schema.fields], DEFAULT_KEY_OPTIONS);
+  const builder = builderFor(schema, DEFAULT_KEY_OPTIONS);
   const feeder = feederFor(format, builder, { label: 'test', profile, schema });
   for (let i = 0; i < bytes.length; i += step) {
     // A reused buffer: feeders must copy what they keep.
@@ -132,6 +140,15 @@ describe('CSV reader (Bulk API 2.0 shape)', () => {
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
     const fromUtf16 = readBytes(utf16, 'csv', SALESFORCE, SF_SCHEMA, 5);
     expect(rows(fromUtf16)[0][3]).toBe('Łukasz');
+  });
+
+  it('rejects a row whose kept fields exceed 64 KB, and reads on', () => {
+    const csv = `Username,IsActive,Title\na@x.com,true,${'t'.repeat(70_000)}\nb@x.com,true,ok\n`;
+    const table = readBytes(Buffer.from(csv), 'csv', SALESFORCE, SF_SCHEMA);
+    expect(rows(table).map((r) => r[0])).toEqual(['b@x.com']);
+    expect(table.rejected).toEqual([
+      { line: 2, reason: 'the row holds more than 65,535 bytes in the fields the review keeps' }
+    ]);
   });
 
   it('fails clearly when the key or active column is missing', () => {

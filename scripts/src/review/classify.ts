@@ -115,10 +115,12 @@ export function classify(sf: PackedTable, target: PackedTable, options: Classify
   const counts = Object.fromEntries(CLASSES.map((c) => [c, 0])) as Record<ReviewClass, number>;
   const perClass = new Array<number>(CLASSES.length).fill(0);
   const findings = new Growable();
-  const sfWidth = sf.fields.length + 1;
-  const tWidth = target.fields.length + 1;
-  const sfOff = sf.offsets;
-  const tOff = target.offsets;
+  const sfWidth = sf.fields.length;
+  const tWidth = target.fields.length;
+  const sfStarts = sf.starts;
+  const sfEnds = sf.ends;
+  const tStarts = target.starts;
+  const tEnds = target.ends;
   const sfBytes = sf.arena;
   const tBytes = target.arena;
   const matchedTarget = new Uint8Array(target.rows);
@@ -129,7 +131,8 @@ export function classify(sf: PackedTable, target: PackedTable, options: Classify
   for (let r = 0; r < sf.rows; r++) {
     if (sf.firstOf[r] !== -1) continue;
     const base = r * sfWidth;
-    const t = lookup(target, sf.hashes[r], sfBytes, sfOff[base], sfOff[base + 1]);
+    const rowStart = sfStarts[r];
+    const t = lookup(target, sf.hashes[r], sfBytes, rowStart, rowStart + sfEnds[base]);
     const sfActive = sf.active[r] === 1;
     let c: number;
     let drift = 0;
@@ -140,12 +143,18 @@ export function classify(sf: PackedTable, target: PackedTable, options: Classify
       const tActive = target.active[t] === 1;
       if (sfActive && tActive) {
         const tBase = t * tWidth;
+        const tRow = tStarts[t];
         for (let a = 0; a < compare.length; a++) {
+          // Compared attributes are never field 0 (the key), so the field before them always exists.
           const fs = base + compare[a].sf;
           const ft = tBase + compare[a].target;
+          const s0 = rowStart + sfEnds[fs - 1];
+          const s1 = rowStart + sfEnds[fs];
+          const t0 = tRow + tEnds[ft - 1];
+          const t1 = tRow + tEnds[ft];
           const equal = ci[a]
-            ? rangesEqualAsciiCI(sfBytes, sfOff[fs], sfOff[fs + 1], tBytes, tOff[ft], tOff[ft + 1])
-            : rangesEqual(sfBytes, sfOff[fs], sfOff[fs + 1], tBytes, tOff[ft], tOff[ft + 1]);
+            ? rangesEqualAsciiCI(sfBytes, s0, s1, tBytes, t0, t1)
+            : rangesEqual(sfBytes, s0, s1, tBytes, t0, t1);
           if (!equal) {
             drift |= 1 << a;
             driftByAttribute[a]++;

@@ -13,7 +13,7 @@ import {
   feedFile,
   jsonDocumentFeeder,
   jsonLinesFeeder,
-  tableFields,
+  builderFor,
   withInput
 } from './reader';
 import { KeyOptions, PackedTable, TableBuilder, transferList } from './table';
@@ -56,7 +56,7 @@ function head(path: string): Uint8Array {
 /** Reads one side from a file into a packed table, in this thread. */
 export function loadFile(side: FileSide, onProgress?: (read: number, total: number) => void): PackedTable {
   const format = side.format ?? detectFormat(side.path, head(side.path));
-  const builder = new TableBuilder(tableFields(side.schema), side.keyOptions);
+  const builder = builderFor(side.schema, side.keyOptions);
   let reserved = false;
   feedFile(side.path, feederFor(format, builder, side), (read, total) => {
     // After the first chunk, size the table for the whole file: no repeated doubling and copying.

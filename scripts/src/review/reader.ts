@@ -15,7 +15,7 @@ import {
   decodeJsonString
 } from './json';
 import { Canonical, OKTA_ACTIVE, Profile } from './profiles';
-import { TableBuilder } from './table';
+import { KeyOptions, TableBuilder } from './table';
 
 /** The input formats the readers understand. */
 export type Format = 'csv' | 'jsonl' | 'json';
@@ -32,6 +32,13 @@ export interface Schema {
   fields: Canonical[];
   /** Whether the side needs an active column (Salesforce does; a target may default). */
   requireActive: boolean;
+  /** Whether last-login and creation times are kept (licence waste needs them on the Salesforce side only). */
+  dates: boolean;
+}
+
+/** A table builder for a side. */
+export function builderFor(schema: Schema, keyOptions: KeyOptions): TableBuilder {
+  return new TableBuilder(tableFields(schema), keyOptions, { dates: schema.dates });
 }
 
 /** Table field names for a schema. */

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { usageError } from '../cli/errors';
 import { AGE_BUCKETS, CLASSES, Classification, FINDING_CLASSES, LicencePrices, classify } from './classify';
 import { ReviewData, sampleFindings, writeFindings, Finding } from './findings';
@@ -88,7 +88,10 @@ export function schemas(compare: Attribute[], target: Profile): { sf: Schema; ta
       ]);
     }
   }
-  return { sf: { fields: sfFields, requireActive: true }, target: { fields: targetFields, requireActive: false } };
+  return {
+    sf: { fields: sfFields, requireActive: true, dates: true },
+    target: { fields: targetFields, requireActive: false, dates: false }
+  };
 }
 
 /** Parses `--compare`: attribute names, comma-separated, or `none`. */
@@ -154,17 +157,27 @@ export async function runReview(options: ReviewOptions): Promise<ReviewSummary> 
     schema: Schema,
     extra: Partial<FileSide>
   ): FileSide => ({ label, path: file, profile, schema, keyOptions: options.keyOptions, ...extra });
+  // With threads, the larger file is read in a worker while this thread reads the other: both cores busy, and one
+  // thread fewer to start and to hold memory than a worker per file.
+  const sizeOf = (file: string | undefined): number => {
+    try {
+      return file ? statSync(file).size : -1;
+    } catch {
+      return -1;
+    }
+  };
+  const workerSide = sizeOf(options.target.file) >= sizeOf(options.salesforce.file) ? 'target' : 'Salesforce';
   const load = (
-    label: string,
+    label: 'Salesforce' | 'target',
     side: { file?: string; load?: SideLoader; profile: Profile; delimiter?: number; format?: FileSide['format'] },
     schema: Schema
   ): Promise<PackedTable> => {
     if (side.file) {
       const spec = fileSide(label, side.file, side.profile, schema, { delimiter: side.delimiter, format: side.format });
       const onProgress = (read: number, total: number): void => progress(label, read, total);
-      return options.threads
+      return options.threads && label === workerSide
         ? loadFileThreaded(spec, onProgress)
-        : Promise.resolve().then(() => loadFile(spec, onProgress));
+        : new Promise<void>((resolve) => setImmediate(resolve)).then(() => loadFile(spec, onProgress));
     }
     if (side.load) return side.load(schema, options.keyOptions);
     throw usageError(`No ${label} input given.`);
@@ -202,7 +215,9 @@ export async function runReview(options: ReviewOptions): Promise<ReviewSummary> 
   const summary = summarise(options, sf, target, result);
   if (options.findingsFile) {
     options.progress?.(`Writing ${options.findingsFile}`);
-    summary.findingsWritten = writeFindings(options.findingsFile, data);
+    // A secret (SCIM token, org session) was read when a side is live: then the findings go through the redactor.
+    const redact = Boolean(options.salesforce.load ?? options.target.load);
+    summary.findingsWritten = writeFindings(options.findingsFile, data, { redact });
     summary.findingsFile = options.findingsFile;
   }
   const samples =

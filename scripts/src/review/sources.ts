@@ -5,7 +5,7 @@ import { readSecret } from '../cli/secrets';
 import { connectOrg, orgError } from '../org/connect';
 import { feederFor } from './load';
 import { Canonical, Profile } from './profiles';
-import { Feeder, Schema, jsonRowReader, tableFields } from './reader';
+import { Feeder, Schema, builderFor, jsonRowReader } from './reader';
 import type { SideLoader } from './review';
 import { KeyOptions, PackedTable, TableBuilder } from './table';
 
@@ -62,7 +62,7 @@ export function orgUsersLoader(
   return async (schema, keyOptions) => {
     const connection = options.connection ?? (await connectOrg(options.targetOrg, options.apiVersion));
     const soql = userSoql(options.profile, schema, options.where);
-    const builder = new TableBuilder(tableFields(schema), keyOptions);
+    const builder = builderFor(schema, keyOptions);
     try {
       if (options.api === 'rest') await restUsers(connection, soql, builder, schema, options);
       else await bulkUsers(connection, soql, builder, schema, options);
@@ -197,7 +197,7 @@ export function scimUsersLoader(
   options: LoaderOptions & { baseUrl: string; token: string; pageSize: number; fetchImpl?: typeof fetch }
 ): SideLoader {
   return async (schema: Schema, keyOptions: KeyOptions): Promise<PackedTable> => {
-    const builder = new TableBuilder(tableFields(schema), keyOptions);
+    const builder = builderFor(schema, keyOptions);
     const { row, finish } = jsonRowReader(builder, options.profile, schema);
     const doFetch = options.fetchImpl ?? fetch;
     const base = options.baseUrl.replace(/\/+$/, '');

@@ -27,14 +27,19 @@ export interface PackedTable {
   fields: string[];
   rows: number;
   arena: Uint8Array;
-  /** rows * (fields.length + 1) offsets: row r's field f is arena[offsets[r*(F+1)+f], offsets[r*(F+1)+f+1]). */
-  offsets: Uint32Array;
+  /** Where row r's bytes start in the arena. */
+  starts: Uint32Array;
+  /**
+   * rows * F ends of fields, relative to the row start: row r's field f is
+   * arena[starts[r] + (f ? ends[r*F+f-1] : 0), starts[r] + ends[r*F+f]]. Two bytes a field, not four.
+   */
+  ends: Uint16Array;
   hashes: Int32Array;
   /** 1 active, 0 inactive. */
   active: Uint8Array;
-  /** Epoch seconds of the last login; NaN when never / unknown. */
+  /** Epoch seconds of the last login; NaN when never / unknown. Empty for a side read without dates. */
   login: Float64Array;
-  /** Epoch seconds of creation; NaN when unknown. */
+  /** Epoch seconds of creation; NaN when unknown. Empty for a side read without dates. */
   created: Float64Array;
   lines: Uint32Array;
   /** -1 for the first row with a key, else the index of that first row (a duplicate). */
@@ -58,7 +63,8 @@ export interface PackedTable {
 export function transferList(table: PackedTable): ArrayBuffer[] {
   return [
     table.arena,
-    table.offsets,
+    table.starts,
+    table.ends,
     table.hashes,
     table.active,
     table.login,
@@ -75,11 +81,13 @@ const encoder = new TextEncoder();
 export class TableBuilder {
   readonly fields: string[];
   private readonly width: number;
+  private tooLong = false;
   private readonly keyOptions: KeyOptions;
   private readonly suffixes: Uint8Array[];
   private arena: Arena;
   private capacity: number;
-  private offsets: Uint32Array;
+  private starts: Uint32Array;
+  private ends: Uint16Array;
   private hashes: Int32Array;
   private active: Uint8Array;
   private login: Float64Array;
@@ -98,21 +106,26 @@ export class TableBuilder {
   private rowsRead = 0;
   readonly warnings: string[] = [];
 
-  constructor(fields: string[], keyOptions: KeyOptions, estimate: { rows?: number; bytes?: number } = {}) {
+  /** Whether last-login and creation times are kept (the Salesforce side); without them those arrays stay empty. */
+  private readonly dates: boolean;
+
+  constructor(fields: string[], keyOptions: KeyOptions, options: { dates?: boolean } = {}) {
     if (fields[0] !== 'key') throw new Error('Field 0 of a table must be the key.');
     this.fields = fields;
-    this.width = fields.length + 1;
+    this.width = fields.length;
     this.keyOptions = keyOptions;
     this.suffixes = keyOptions.stripSuffixes
       .filter((suffix) => suffix.length > 0)
       .map((suffix) => encoder.encode(keyOptions.caseInsensitive ? suffix.toLowerCase() : suffix));
-    this.capacity = Math.max(1024, estimate.rows ?? 0);
-    this.arena = new Arena(estimate.bytes ?? this.capacity * 64);
-    this.offsets = new Uint32Array(this.capacity * this.width);
+    this.dates = options.dates ?? true;
+    this.capacity = 1024;
+    this.arena = new Arena(this.capacity * 64);
+    this.starts = new Uint32Array(this.capacity);
+    this.ends = new Uint16Array(this.capacity * this.width);
     this.hashes = new Int32Array(this.capacity);
     this.active = new Uint8Array(this.capacity);
-    this.login = new Float64Array(this.capacity);
-    this.created = new Float64Array(this.capacity);
+    this.login = new Float64Array(this.dates ? this.capacity : 0);
+    this.created = new Float64Array(this.dates ? this.capacity : 0);
     this.lines = new Uint32Array(this.capacity);
   }
 
@@ -159,7 +172,8 @@ export class TableBuilder {
   beginRow(line: number): void {
     if (this.rows === this.capacity) this.grow();
     this.rowArenaStart = this.arena.length;
-    this.offsets[this.rows * this.width] = this.arena.length;
+    this.starts[this.rows] = this.arena.length;
+    this.tooLong = false;
     this.fieldIndex = 0;
     this.lines[this.rows] = line;
   }
@@ -265,7 +279,9 @@ export class TableBuilder {
 
   private endField(): void {
     this.fieldIndex++;
-    this.offsets[this.rows * this.width + this.fieldIndex] = this.arena.length;
+    const relative = this.arena.length - this.rowArenaStart;
+    if (relative > 0xffff) this.tooLong = true;
+    this.ends[this.rows * this.width + this.fieldIndex - 1] = relative;
   }
 
   /** Completes the row. All fields must have been appended. */
@@ -274,10 +290,17 @@ export class TableBuilder {
       throw new Error(`Row has ${this.fieldIndex} fields, expected ${this.fields.length}.`);
     }
     const r = this.rows;
+    if (this.tooLong) {
+      this.abortRow();
+      this.reject(this.lines[r], 'the row holds more than 65,535 bytes in the fields the review keeps');
+      return;
+    }
     this.hashes[r] = this.rowHash;
     this.active[r] = active ? 1 : 0;
-    this.login[r] = login;
-    this.created[r] = created;
+    if (this.dates) {
+      this.login[r] = login;
+      this.created[r] = created;
+    }
     this.rows = r + 1;
   }
 
@@ -289,16 +312,22 @@ export class TableBuilder {
 
   private grow(to = this.capacity * 2): void {
     const capacity = to;
-    const grow = <T extends Uint32Array | Int32Array | Uint8Array | Float64Array>(array: T, size: number): T => {
+    const grow = <T extends Uint32Array | Uint16Array | Int32Array | Uint8Array | Float64Array>(
+      array: T,
+      size: number
+    ): T => {
       const next = new (array.constructor as new (n: number) => T)(size);
       next.set(array);
       return next;
     };
-    this.offsets = grow(this.offsets, capacity * this.width);
+    this.starts = grow(this.starts, capacity);
+    this.ends = grow(this.ends, capacity * this.width);
     this.hashes = grow(this.hashes, capacity);
     this.active = grow(this.active, capacity);
-    this.login = grow(this.login, capacity);
-    this.created = grow(this.created, capacity);
+    if (this.dates) {
+      this.login = grow(this.login, capacity);
+      this.created = grow(this.created, capacity);
+    }
     this.lines = grow(this.lines, capacity);
     this.capacity = capacity;
   }
@@ -307,7 +336,8 @@ export class TableBuilder {
   finish(): PackedTable {
     const n = this.rows;
     const bytes = this.arena.bytes;
-    const offsets = this.offsets;
+    const starts = this.starts;
+    const ends = this.ends;
     const width = this.width;
     const hashes = this.hashes;
     let size = 1024;
@@ -318,8 +348,8 @@ export class TableBuilder {
     let duplicateCount = 0;
     for (let r = 0; r < n; r++) {
       const h = hashes[r];
-      const ks = offsets[r * width];
-      const ke = offsets[r * width + 1];
+      const ks = starts[r];
+      const ke = ks + ends[r * width];
       let s = h & mask;
       firstOf[r] = -1;
       for (;;) {
@@ -329,7 +359,7 @@ export class TableBuilder {
           break;
         }
         const o = v - 1;
-        if (hashes[o] === h && rangesEqual(bytes, offsets[o * width], offsets[o * width + 1], bytes, ks, ke)) {
+        if (hashes[o] === h && rangesEqual(bytes, starts[o], starts[o] + ends[o * width], bytes, ks, ke)) {
           firstOf[r] = o;
           duplicateCount++;
           break;
@@ -341,11 +371,12 @@ export class TableBuilder {
       fields: this.fields,
       rows: n,
       arena: bytes,
-      offsets: offsets.subarray(0, n * width + 1),
+      starts: starts.subarray(0, n),
+      ends: ends.subarray(0, n * width),
       hashes: hashes.subarray(0, n),
       active: this.active.subarray(0, n),
-      login: this.login.subarray(0, n),
-      created: this.created.subarray(0, n),
+      login: this.login.subarray(0, this.dates ? n : 0),
+      created: this.created.subarray(0, this.dates ? n : 0),
       lines: this.lines.subarray(0, n),
       firstOf,
       slots,
@@ -366,8 +397,9 @@ export class TableBuilder {
 export function lookup(table: PackedTable, hash: number, src: Uint8Array, start: number, end: number): number {
   const slots = table.slots;
   const mask = slots.length - 1;
-  const width = table.fields.length + 1;
-  const offsets = table.offsets;
+  const width = table.fields.length;
+  const starts = table.starts;
+  const ends = table.ends;
   const hashes = table.hashes;
   const bytes = table.arena;
   let s = hash & mask;
@@ -375,7 +407,7 @@ export function lookup(table: PackedTable, hash: number, src: Uint8Array, start:
     const v = slots[s];
     if (v === 0) return -1;
     const o = v - 1;
-    if (hashes[o] === hash && rangesEqual(bytes, offsets[o * width], offsets[o * width + 1], src, start, end)) {
+    if (hashes[o] === hash && rangesEqual(bytes, starts[o], starts[o] + ends[o * width], src, start, end)) {
       return o;
     }
     s = (s + 1) & mask;
@@ -384,8 +416,13 @@ export function lookup(table: PackedTable, hash: number, src: Uint8Array, start:
 
 /** The text of row r's field f. */
 export function fieldText(table: PackedTable, r: number, f: number): string {
-  const width = table.fields.length + 1;
-  const start = table.offsets[r * width + f];
-  const end = table.offsets[r * width + f + 1];
+  const { start, end } = fieldRange(table, r, f);
   return Buffer.from(table.arena.buffer, table.arena.byteOffset + start, end - start).toString('utf8');
+}
+
+/** Byte range of row r's field f in the table's arena. */
+export function fieldRange(table: PackedTable, r: number, f: number): { start: number; end: number } {
+  const base = r * table.fields.length;
+  const row = table.starts[r];
+  return { start: row + (f === 0 ? 0 : table.ends[base + f - 1]), end: row + table.ends[base + f] };
 }

@@ -18,6 +18,8 @@ export interface BenchArgs {
 
 const AS_OF = Date.UTC(2026, 10, 1) / 1000;
 const INACTIVE_DAYS = 90;
+/** Bumped whenever the generator writes different data, so a cached data set is not reused by mistake. */
+const GENERATOR_VERSION = 2;
 
 export function parseArgs(argv: string[]): BenchArgs {
   const args: BenchArgs = {
@@ -64,13 +66,18 @@ export function dataSet(args: BenchArgs): Planted {
     inactiveDays: INACTIVE_DAYS
   };
   if (!args.regenerate && existsSync(marker)) {
-    const saved = JSON.parse(readFileSync(marker, 'utf8')) as { settings: GenerateOptions; planted: Planted };
-    if (JSON.stringify(saved.settings) === JSON.stringify(settings) && existsSync(saved.planted.targetFile)) {
+    const saved = JSON.parse(readFileSync(marker, 'utf8')) as {
+      generator?: number;
+      settings: GenerateOptions;
+      planted: Planted;
+    };
+    const same = saved.generator === GENERATOR_VERSION && JSON.stringify(saved.settings) === JSON.stringify(settings);
+    if (same && existsSync(saved.planted.targetFile)) {
       return saved.planted;
     }
   }
   const planted = generate(settings);
-  writeFileSync(marker, JSON.stringify({ settings, planted }, null, 2));
+  writeFileSync(marker, JSON.stringify({ generator: GENERATOR_VERSION, settings, planted }, null, 2));
   return planted;
 }
 
