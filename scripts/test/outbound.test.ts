@@ -69,6 +69,11 @@ function provisioDeployed(stage = 'Pilot', pilotSet = true): EmulatorModule {
         IsEnabled__c: stage !== 'DryRun',
         PilotPermissionSet__c: 'ProvisioningPilot'
       });
+      state.db.insert('PermissionSet', {
+        Name: 'ProvisioningAdmin',
+        Label: 'Provisioning Admin',
+        IsOwnedByProfile: false
+      });
       if (pilotSet)
         state.db.insert('PermissionSet', {
           Name: 'ProvisioningPilot',
@@ -529,7 +534,8 @@ describe('setup outbound', () => {
             stage: 'Pilot',
             pilotUsers: ['p1@example.com', 'P2@example.com'],
             deploy: false,
-            checkTarget: true
+            checkTarget: true,
+            grantTo: 'ProvisioningAdmin'
           },
           context
         );
@@ -539,6 +545,7 @@ describe('setup outbound', () => {
           'external credential:done',
           'named credential:done',
           'secret:done',
+          'principal access:done',
           'pilot permission set:done',
           'pilot users:done',
           'target:done'
@@ -555,6 +562,17 @@ describe('setup outbound', () => {
         expect(out).not.toContain(TARGET_TOKEN);
         expect(deployed[0]).toContain('<value xsi:type="xsd:string">Pilot</value>');
         expect(deployed[0]).not.toContain(TARGET_TOKEN);
+        const admin = w.emulator.state.db.where('PermissionSet', (p) => p.Name === 'ProvisioningAdmin')[0];
+        const principal = w.emulator.state.db.where(
+          'ExternalCredentialParameter',
+          (p) => p.ParameterName === 'ScimToken'
+        )[0];
+        expect(
+          w.emulator.state.db.where(
+            'SetupEntityAccess',
+            (a) => a.ParentId === admin.Id && a.SetupEntityId === principal.Id
+          )
+        ).toHaveLength(1);
         const pilotSet = w.emulator.state.db.where('PermissionSet', (p) => p.Name === 'ProvisioningPilot')[0];
         expect(
           w.emulator.state.db.where('PermissionSetAssignment', (a) => a.PermissionSetId === pilotSet.Id)
@@ -570,11 +588,12 @@ describe('setup outbound', () => {
         // Again with a CSV and a new token: idempotent, and the secret is replaced, not duplicated.
         const again = await run(
           setupOutboundHandler,
-          { url: w.target.url, pilotCsv: csv, targetCheck: true },
+          { url: w.target.url, pilotCsv: csv, targetCheck: true, grantTo: 'ProvisioningAdmin' },
           { PROVISIO_TARGET_TOKEN: TARGET_TOKEN }
         );
         expect(again.code).toBe(0);
         expect(again.stdout).toMatch(/= external credential: ScimTarget_Auth/);
+        expect(again.stdout).toMatch(/= principal access: ProvisioningAdmin already has ScimTarget_Auth\/ScimToken/);
         expect(again.stdout).toMatch(/pilot users: 0 assigned, 1 already had ProvisioningPilot/);
         expect(again.stdout + again.stderr).not.toContain(TARGET_TOKEN);
       },
@@ -600,6 +619,9 @@ describe('setup outbound', () => {
       expect(refused.code).toBe(3);
       expect(refused.stderr).toMatch(/refused the bearer token \(401\)/);
       expect(connectState(w.emulator.state).externalCredentials.size).toBe(0);
+      const noSet = await run(setupOutboundHandler, { url: w.target.url, targetCheck: true, grantTo: 'NoSuchSet' });
+      expect(noSet.code).toBe(2);
+      expect(noSet.stderr).toMatch(/Permission set NoSuchSet \(for --grant-to\) does not exist/);
       const bad = await run(setupOutboundHandler, { url: 'ftp://x', targetCheck: true });
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/must use https/);

@@ -6,7 +6,7 @@ import { connectOrg } from '../org/connect';
 import { orgHttp } from './orgHttp';
 import { writeEvidence } from './report';
 import { runSf } from './sf';
-import { externalCredentialName, PRINCIPAL, pilotUsersFromCsv, setupOutbound, Stage } from './setup';
+import { pilotUsersFromCsv, setupOutbound, Stage } from './setup';
 import { OutboundValidation, ValidateOutboundOptions } from './validate';
 import { join, resolve } from 'node:path';
 
@@ -24,6 +24,7 @@ interface SetupCommandOptions {
   deploy?: boolean;
   connectedApp?: string;
   targetCheck: boolean;
+  grantTo: string;
 }
 
 async function readTargetToken(context: CommandContext): Promise<string> {
@@ -81,13 +82,14 @@ export async function setupOutboundHandler(
       pilotUsers,
       deploy: Boolean(options.deploy),
       connectedApp: options.connectedApp,
-      checkTarget: options.targetCheck
+      checkTarget: options.targetCheck,
+      grantTo: options.grantTo || undefined
     },
     context
   );
-  if (options.url) {
+  if (options.url && !options.grantTo) {
     context.out.log(
-      `Next: give the engine's running user access to the principal ${externalCredentialName(options.target)}/${PRINCIPAL} ` +
+      'Next: give the users whose changes run the engine access to the External Credential principal ' +
         '(Setup > Permission Sets > External Credential Principal Access), then: provisio validate outbound.'
     );
   }
@@ -181,6 +183,11 @@ export function register(program: Command): void {
           'Existing Connected App: deploy its UserProvisioningConfig and use that driver.'
         )
         .option('--no-target-check', 'Do not call the target before changing the org.')
+        .option(
+          '--grant-to <permissionSet>',
+          'Permission set given access to the External Credential principal ("" to skip).',
+          'ProvisioningAdmin'
+        )
     )
   ).action(async (options: SetupCommandOptions) => {
     process.exitCode = await runHandler(setupOutboundHandler, options);

@@ -31,6 +31,8 @@ export interface SetupOutboundOptions {
   deploy: boolean;
   connectedApp?: string;
   checkTarget: boolean;
+  /** Permission set that gets access to the External Credential principal (the engine's users hold it). */
+  grantTo?: string;
 }
 
 export interface SetupDeps {
@@ -103,6 +105,53 @@ async function resolvePilotUsers(http: OrgHttp, usernames: string[]): Promise<Pi
   return found;
 }
 
+/**
+ * Gives a permission set access to the External Credential's principal: a SetupEntityAccess row whose
+ * SetupEntityId is the principal's ExternalCredentialParameter (object reference, API 58.0+). Without it the
+ * engine's callouts fail with "We couldn't access the credential(s)".
+ */
+async function grantPrincipalAccess(
+  http: OrgHttp,
+  external: string,
+  permissionSetId: string,
+  permissionSet: string,
+  step: (name: string, status: SetupStep['status'], detail: string) => void,
+  context: CommandContext
+): Promise<void> {
+  let principal: { Id: string } | undefined;
+  try {
+    [principal] = await query<{ Id: string }>(
+      http,
+      `SELECT Id FROM ExternalCredentialParameter WHERE ExternalCredential.DeveloperName = ${soqlString(external)} ` +
+        `AND ParameterType = 'NamedPrincipal' AND ParameterName = ${soqlString(PRINCIPAL)}`
+    );
+  } catch (error) {
+    if (!(error instanceof OrgApiError) || !/INVALID_(TYPE|FIELD)/.test(error.errorCode)) throw error;
+  }
+  if (!principal) {
+    context.out.warn(
+      `Could not find the principal ${external}/${PRINCIPAL} through the API; give ${permissionSet} access to it in ` +
+        'Setup > Permission Sets > External Credential Principal Access.'
+    );
+    step('principal access', 'skipped', `grant ${permissionSet} access to ${external}/${PRINCIPAL} in Setup`);
+    return;
+  }
+  const granted = await query(
+    http,
+    `SELECT Id FROM SetupEntityAccess WHERE ParentId = ${soqlString(permissionSetId)} AND SetupEntityId = ${soqlString(principal.Id)}`
+  );
+  if (granted.length > 0) {
+    step('principal access', 'unchanged', `${permissionSet} already has ${external}/${PRINCIPAL}`);
+    return;
+  }
+  const created = await http.json<{ id: string }>('POST', '/sobjects/SetupEntityAccess', {
+    ParentId: permissionSetId,
+    SetupEntityId: principal.Id
+  });
+  context.leftBehind(`Principal access ${created.id}: ${permissionSet} -> ${external}/${PRINCIPAL}.`);
+  step('principal access', 'done', `${permissionSet} may use ${external}/${PRINCIPAL}`);
+}
+
 /** POST, or when the resource already exists, keep it (idempotent setup). */
 async function createOnce(http: OrgHttp, path: string, body: unknown): Promise<'created' | 'exists'> {
   try {
@@ -162,6 +211,19 @@ export async function setupOutbound(
   const existing = await readTarget(http, options.target);
   const namedCredential = fieldText(existing?.NamedCredential__c, options.target);
   const pilots = await resolvePilotUsers(http, options.pilotUsers);
+  let grantToId: string | undefined;
+  if (options.url && options.grantTo) {
+    const [set] = await query<{ Id: string }>(
+      http,
+      `SELECT Id FROM PermissionSet WHERE Name = ${soqlString(options.grantTo)}`
+    );
+    if (!set) {
+      throw usageError(`Permission set ${options.grantTo} (for --grant-to) does not exist.`, [
+        'Deploy Provisio first (it ships ProvisioningAdmin), or name another permission set.'
+      ]);
+    }
+    grantToId = set.Id;
+  }
   if (options.url && options.token && options.checkTarget) {
     out.spin(`Checking the target at ${options.url}`);
     const client = new ScimClient(options.url, options.token, { signal: context.signal, maxRetries: 1 });
@@ -248,6 +310,8 @@ export async function setupOutbound(
     const secret = await createOnce(http, '/named-credentials/credential', credential);
     if (secret === 'exists') await http.json('PUT', '/named-credentials/credential', credential);
     step('secret', 'done', `token stored encrypted on ${external}/${PRINCIPAL} through the Connect API (not shown)`);
+    if (grantToId && options.grantTo)
+      await grantPrincipalAccess(http, external, grantToId, options.grantTo, step, context);
   } else {
     step('credentials', 'skipped', 'no --url given: the Named Credential and its secret were not touched');
   }

@@ -169,6 +169,27 @@ export function namedCredentialsModule(): EmulatorModule {
   const base = '/services/data/:version/named-credentials';
   return {
     name: 'namedCredentials',
+    // The principals are also sObjects (ExternalCredentialParameter, API 58.0+), and access to a principal is a
+    // SetupEntityAccess row of type ExternalCredentialParameter on a permission set (object reference).
+    seed: (state) => {
+      state.db.define({
+        name: 'ExternalCredential',
+        fields: ['DeveloperName', 'MasterLabel', 'AuthenticationProtocol'],
+        keyPrefix: '0pt'
+      });
+      state.db.define({
+        name: 'ExternalCredentialParameter',
+        fields: ['ExternalCredentialId', 'ParameterName', 'ParameterType', 'SequenceNumber'],
+        relationships: { ExternalCredential: { field: 'ExternalCredentialId', to: 'ExternalCredential' } },
+        keyPrefix: '0pu'
+      });
+      state.db.define({
+        name: 'SetupEntityAccess',
+        fields: ['ParentId', 'SetupEntityId', 'SetupEntityType'],
+        relationships: { Parent: { field: 'ParentId', to: 'PermissionSet' } },
+        keyPrefix: '0J0'
+      });
+    },
     routes: [
       {
         method: 'GET',
@@ -209,6 +230,19 @@ export function namedCredentialsModule(): EmulatorModule {
             parameters: Array.isArray(body.parameters) ? body.parameters : []
           };
           state.externalCredentials.set(developerName.toLowerCase(), external);
+          const record = ctx.state.db.insert('ExternalCredential', {
+            DeveloperName: developerName,
+            MasterLabel: external.masterLabel,
+            AuthenticationProtocol: external.authenticationProtocol
+          });
+          for (const principal of external.principals) {
+            ctx.state.db.insert('ExternalCredentialParameter', {
+              ExternalCredentialId: record.Id,
+              ParameterName: principal.principalName,
+              ParameterType: principal.principalType,
+              SequenceNumber: principal.sequenceNumber
+            });
+          }
           return { status: 201, body: externalView(state, external) };
         }
       },
