@@ -180,7 +180,10 @@ export default class MappingEditor extends LightningElement {
 
   async handleReset() {
     this.saveError = undefined;
+    this.timers.forEach((timer) => clearTimeout(timer));
     await refreshApex(this.wiredRules);
+    // refreshApex does not call the wire again when the server's rules did not change: rebuild from them here.
+    this.rows = ((this.wiredRules && this.wiredRules.data) || []).map(toRow);
     this.dirty = false;
   }
 

@@ -125,6 +125,8 @@ export default class PilotGroup extends LightningElement {
       () => promoteToLive({ targetName: this.targetName }),
       (result) => `Promotion deploying (job ${result.jobId}). The target goes live when the deployment finishes.`
     );
-    this.dispatchEvent(new CustomEvent('refresh'));
+    if (!this.actionError) {
+      this.dispatchEvent(new CustomEvent('refresh'));
+    }
   }
 }

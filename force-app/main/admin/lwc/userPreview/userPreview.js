@@ -10,8 +10,20 @@ const STEP_TEXT = { success: 'Done', error: 'Failed', skipped: 'Skipped' };
  * send, then provision that one user now and read the step trace (mapped, request, response, result).
  */
 export default class UserPreview extends LightningElement {
-  /** DeveloperName of the ProvisioningTarget__mdt record. */
-  @api targetName;
+  /** DeveloperName of the ProvisioningTarget__mdt record; another target clears the preview. */
+  @api
+  get targetName() {
+    return this._targetName;
+  }
+  set targetName(value) {
+    if (value !== this._targetName) {
+      this.preview = undefined;
+      this.previewError = undefined;
+      this.trace = undefined;
+      this.provisionError = undefined;
+    }
+    this._targetName = value;
+  }
 
   selectedUser;
   preview;

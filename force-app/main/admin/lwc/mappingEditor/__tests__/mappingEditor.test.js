@@ -174,6 +174,24 @@ describe('c-mapping-editor', () => {
     await expect(element).toBeAccessible();
   });
 
+  it('discards unsaved edits back to the saved rules', async () => {
+    validateRule.mockResolvedValue([]);
+    const element = await renderWith(RULES);
+    await edit(element, 'lightning-input.path', 0, 'nickName');
+    expect(saveButton(element).disabled).toBe(false);
+    element.shadowRoot.querySelector('lightning-button.add').click();
+    await flushPromises();
+    expect(element.shadowRoot.querySelectorAll('lightning-input.path')).toHaveLength(3);
+
+    element.shadowRoot.querySelector('lightning-button.reset').click();
+    await flushPromises();
+    const paths = [...element.shadowRoot.querySelectorAll('lightning-input.path')].map((input) => input.value);
+    expect(paths).toEqual(['userName', 'emails[type eq "work"].value']);
+    expect(saveButton(element).disabled).toBe(true);
+    jest.useRealTimers();
+    await expect(element).toBeAccessible();
+  });
+
   it('invites the first rule when the mapping is empty, and shows load errors', async () => {
     const element = await renderWith([]);
     expect(element.shadowRoot.querySelector('.empty').textContent).toContain('no mapping rules yet');

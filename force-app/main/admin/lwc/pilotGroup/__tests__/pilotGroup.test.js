@@ -111,6 +111,19 @@ describe('c-pilot-group', () => {
     await expect(element).toBeAccessible();
   });
 
+  it('does not ask the console to refresh when the promotion is refused', async () => {
+    LightningConfirm.open.mockResolvedValue(true);
+    promoteToLive.mockRejectedValue({ body: { message: 'The pilot checklist is not met: 2 failed.' } });
+    const element = await renderWith(PILOT);
+    const refresh = jest.fn();
+    element.addEventListener('refresh', refresh);
+    element.shadowRoot.querySelector('lightning-button.promote').click();
+    await flushPromises();
+    expect(refresh).not.toHaveBeenCalled();
+    expect(element.shadowRoot.querySelector('c-error-panel').errors.body.message).toContain('checklist');
+    await expect(element).toBeAccessible();
+  });
+
   it('shows load and action failures in the error panel', async () => {
     addPilotMember.mockRejectedValue({ body: { message: 'Ada is inactive' } });
     const element = await renderWith(PILOT);

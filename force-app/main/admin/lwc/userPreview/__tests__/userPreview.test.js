@@ -69,6 +69,17 @@ describe('c-user-preview', () => {
     await expect(element).toBeAccessible();
   });
 
+  it('clears the preview when another target is selected', async () => {
+    previewUser.mockResolvedValue(PREVIEW);
+    const element = await renderAndPick();
+    expect(element.shadowRoot.querySelector('.payload')).not.toBeNull();
+    element.targetName = 'Zoom';
+    await flushPromises();
+    expect(element.shadowRoot.querySelector('.payload')).toBeNull();
+    expect(element.shadowRoot.querySelector('.empty')).not.toBeNull();
+    await expect(element).toBeAccessible();
+  });
+
   it('blocks provisioning when the mapping has errors for this user', async () => {
     previewUser.mockResolvedValue({
       ...PREVIEW,
