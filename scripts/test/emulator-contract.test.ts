@@ -164,6 +164,54 @@ describe('emulator contract against real samples', () => {
     expect(missingKeys(sample[0], (res.body as unknown[])[0]).filter((k) => !k.startsWith('.id'))).toEqual([]);
   });
 
+  it('FIXTURE (likely real) composite responses: success with Location, allOrNone failure rolls back with PROCESSING_HALTED', async () => {
+    const success = JSON.parse(fixture('rest/other/composite_response_success__camel.json')) as {
+      compositeResponse: unknown[];
+    };
+    const failure = JSON.parse(fixture('rest/other/composite_response_failure__camel.json')) as {
+      compositeResponse: Array<{ body: unknown[] }>;
+    };
+    const post = (allOrNone: boolean, second: Record<string, unknown>) =>
+      rest('/services/data/v66.0/composite', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          allOrNone,
+          compositeRequest: [
+            {
+              method: 'POST',
+              url: '/services/data/v66.0/sobjects/PermissionSet',
+              referenceId: 'ps',
+              body: { Name: `Composite_${allOrNone}`, Label: 'C' }
+            },
+            {
+              method: 'GET',
+              url: '/services/data/v66.0/sobjects/PermissionSet/@{ps.id}',
+              referenceId: 'read',
+              ...second
+            }
+          ]
+        })
+      });
+    const ok = (await post(false, {})).body as {
+      compositeResponse: Array<{ httpStatusCode: number; httpHeaders: Record<string, string> }>;
+    };
+    expect(shape(ok.compositeResponse[0])).toEqual({
+      ...(shape(success.compositeResponse[0]) as object),
+      body: { id: 'string', success: 'boolean', errors: [] }
+    });
+    expect(ok.compositeResponse[0].httpHeaders.Location).toMatch(/\/sobjects\/PermissionSet\/0PS/);
+    expect(ok.compositeResponse[1].httpStatusCode).toBe(200);
+    const bad = (await post(true, { url: '/services/data/v66.0/sobjects/PermissionSet/0PS000000000000AAA' })).body as {
+      compositeResponse: Array<{ body: unknown[]; httpStatusCode: number }>;
+    };
+    expect(bad.compositeResponse[0]).toEqual(
+      failure.compositeResponse[0] && { ...failure.compositeResponse[0], referenceId: 'ps' }
+    );
+    expect(bad.compositeResponse[1].httpStatusCode).toBe(404);
+    expect(emulator.state.db.where('PermissionSet', (p) => p.Name === 'Composite_true')).toHaveLength(0);
+  });
+
   it('INFERRED envelope, REAL text: DUPLICATE_USERNAME message is the attested one', async () => {
     const evidence = JSON.parse(fixture('rest/rest_error_evidence.json')) as Record<string, { verbatim_text?: string }>;
     const admin = emulator.state.db.get('User', emulator.state.adminUserId);

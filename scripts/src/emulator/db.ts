@@ -153,6 +153,19 @@ export class Database {
     return this.all(type).filter(predicate);
   }
 
+  /** A copy of every table, for all-or-none rollback. */
+  snapshot(): Map<string, Map<string, SRecord>> {
+    return new Map(
+      [...this.tables].map(([type, table]) => [type, new Map([...table].map(([id, r]) => [id, { ...r }]))])
+    );
+  }
+
+  /** Puts the tables back as they were at `snapshot()`. */
+  restore(snapshot: Map<string, Map<string, SRecord>>): void {
+    this.tables.clear();
+    for (const [type, table] of snapshot) this.tables.set(type, table);
+  }
+
   /** Names of all declared types. */
   types(): string[] {
     return [...this.schemas.values()].map((s) => s.name);

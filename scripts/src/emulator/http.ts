@@ -26,6 +26,8 @@ export interface RouteContext {
   session?: Session;
   /** The emulator's base URL (http://127.0.0.1:PORT). */
   baseUrl: string;
+  /** Runs another route in-process with the same session (composite subrequests). */
+  dispatch: (method: string, path: string, body?: unknown) => Promise<EmulatorResponse>;
   /** The body parsed as JSON; throws Salesforce's JSON_PARSER_ERROR on bad JSON. */
   json<T = unknown>(): T;
   text(): string;

@@ -93,6 +93,44 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const routes = modules.flatMap((m) => m.routes.map(compileRoute));
   let apiCalls = 0;
 
+  /** Runs a route in-process for a composite subrequest, with the caller's session. */
+  const dispatch = async (
+    method: string,
+    rawPath: string,
+    body: unknown,
+    req: IncomingMessage,
+    session: RouteContext['session']
+  ): Promise<EmulatorResponse> => {
+    const url = new URL(
+      rawPath.replace(/^[^?]*/, (p) => p.replace(/\/{2,}/g, '/')),
+      state.baseUrl
+    );
+    const match = matchRoute(routes, method.toUpperCase(), url.pathname);
+    if (!match) return restError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    if ('methodNotAllowed' in match) return restError(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed`);
+    const rawBody = Buffer.from(body === undefined ? '' : JSON.stringify(body));
+    const ctx: RouteContext = {
+      req,
+      method: method.toUpperCase(),
+      path: url.pathname,
+      url,
+      params: match.params,
+      rawBody,
+      state,
+      session,
+      baseUrl: state.baseUrl,
+      dispatch: (m, p, b) => dispatch(m, p, b, req, session),
+      text: () => rawBody.toString('utf8'),
+      json: <T>() => (body ?? null) as T
+    };
+    try {
+      return await match.route.handler(ctx);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return apiErrorResponse(error, match.route.errorStyle);
+    }
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = (req.method ?? 'GET').toUpperCase();
     // Collapse `//` before parsing: the sf CLI stores instanceUrl with a trailing slash, and `new URL('//x')`
@@ -125,7 +163,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           );
         } else {
           const { route, params } = match;
-          let session;
+          let session: RouteContext['session'];
           if (needsBearer(route, path)) {
             const token = bearerToken(req);
             session = token ? state.sessions.get(token) : undefined;
@@ -153,6 +191,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             state,
             session,
             baseUrl: state.baseUrl,
+            dispatch: (subMethod, subPath, subBody) => dispatch(subMethod, subPath, subBody, req, session),
             text: () => rawBody.toString('utf8'),
             json: <T>() => {
               try {

@@ -180,6 +180,91 @@ function collectionError(error: unknown): Record<string, unknown> {
   return { success: false, errors: [{ statusCode: e.errorCode, message: e.message, fields: e.fields }] };
 }
 
+const HALTED = 'The transaction was rolled back since another operation in the same transaction failed.';
+
+/** Replaces `@{referenceId.path}` references with values from earlier subrequest results. */
+function resolveReferences(text: string, results: Map<string, unknown>): string {
+  return text.replace(/@\{([\w]+)((?:\.[\w]+|\[\d+\])*)\}/g, (whole, ref: string, path: string) => {
+    let value = results.get(ref);
+    for (const part of path.match(/[\w]+|\d+/g) ?? []) {
+      value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+    }
+    if (value === undefined || value === null) {
+      throw new ApiError(
+        400,
+        'INVALID_FIELD',
+        `Invalid reference specified. No value for ${whole.slice(2, -1)} found in ${ref}.`
+      );
+    }
+    return typeof value === 'string' ? value : JSON.stringify(value);
+  });
+}
+
+/**
+ * POST /composite: up to 25 subrequests in order, `@{ref.field}` references, allOrNone with a real rollback (the
+ * shapes of fixtures/rest/other/composite_response_*__camel.json).
+ */
+async function composite(ctx: RouteContext): Promise<EmulatorResponse> {
+  const body = ctx.json<{ allOrNone?: boolean; compositeRequest?: Array<Record<string, unknown>> }>();
+  const requests = body?.compositeRequest ?? [];
+  if (requests.length > 25) {
+    return restError(400, 'LIMIT_EXCEEDED', 'Exceeded max limit of subrequests allowed in a composite request (25)');
+  }
+  const snapshot = ctx.state.db.snapshot();
+  const results = new Map<string, unknown>();
+  const out: Array<{
+    body: unknown;
+    httpHeaders: Record<string, string>;
+    httpStatusCode: number;
+    referenceId: string;
+  }> = [];
+  let failedAt = -1;
+  for (const [index, sub] of requests.entries()) {
+    const referenceId = text(sub.referenceId);
+    let response: EmulatorResponse;
+    try {
+      const url = resolveReferences(text(sub.url), results);
+      const subBody =
+        sub.body === undefined
+          ? undefined
+          : (JSON.parse(resolveReferences(JSON.stringify(sub.body), results)) as unknown);
+      response = await ctx.dispatch(text(sub.method || 'GET'), url, subBody);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      response = restError(error.status, error.errorCode, error.message, error.fields);
+    }
+    const headers: Record<string, string> = {};
+    const id = (response.body as { id?: string } | undefined)?.id;
+    if (response.status === 201 && id) {
+      const type = /\/sobjects\/(\w+)/.exec(text(sub.url))?.[1] ?? '';
+      headers.Location = `/services/data/v${ctx.params.version}/sobjects/${type}/${id}`;
+    }
+    results.set(referenceId, response.body);
+    out.push({ body: response.body ?? null, httpHeaders: headers, httpStatusCode: response.status, referenceId });
+    if (response.status >= 400 && body?.allOrNone) {
+      failedAt = index;
+      break;
+    }
+  }
+  if (failedAt >= 0) {
+    ctx.state.db.restore(snapshot);
+    ctx.state.refreshLicenses();
+    const halted = (referenceId: string) => ({
+      body: [{ errorCode: 'PROCESSING_HALTED', message: HALTED }],
+      httpHeaders: {},
+      httpStatusCode: 400,
+      referenceId
+    });
+    return {
+      status: 200,
+      body: {
+        compositeResponse: requests.map((sub, i) => (i === failedAt ? out[i] : halted(text(sub.referenceId))))
+      }
+    };
+  }
+  return { status: 200, body: { compositeResponse: out } };
+}
+
 /** Core REST routes: versions, resources, query/queryAll with paging, sObject CRUD, collections, password, limits. */
 export function restModule(): EmulatorModule {
   return {
@@ -343,6 +428,7 @@ export function restModule(): EmulatorModule {
           return { status: 200, body: { NewPassword: 'emulator-generated-password' } };
         }
       },
+      { method: 'POST', path: '/services/data/:version/composite', handler: composite },
       {
         method: ['POST', 'PATCH'],
         path: '/services/data/:version/composite/sobjects',
