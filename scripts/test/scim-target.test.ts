@@ -102,6 +102,13 @@ describe('admin API and faults', () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/Unknown fault kind "explode"/);
     expect((await addFault(target, { kind: 'status' }, 'admin-token-9')).status).toBe(400);
+    const malformed = await fetch(`${target.adminUrl}/faults`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer admin-token-9', 'Content-Type': 'application/json' },
+      body: '{"kind": '
+    });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: string }).error).toMatch(/JSON/);
     const added = (await (await addFault(target, { kind: 'latency', ms: 1 }, 'admin-token-9')).json()) as {
       faults: Array<{ id: string }>;
     };

@@ -46,7 +46,7 @@ export function orgHttp(connection: ConnectionLike, version?: string): OrgHttp {
   const instanceUrl = connection.instanceUrl.replace(/\/+$/, '');
   const token = connection.accessToken ?? '';
   redactor.add(token);
-  const send = async (method: string, path: string, body?: unknown): Promise<Response> => {
+  const send = async (method: string, path: string, body?: unknown, accept = 'application/json'): Promise<Response> => {
     const url = `${instanceUrl}/services/data/v${apiVersion}${path}`;
     let response: Response;
     try {
@@ -54,7 +54,7 @@ export function orgHttp(connection: ConnectionLike, version?: string): OrgHttp {
         method,
         headers: {
           Authorization: `Bearer ${token}`,
-          Accept: 'application/json, text/csv',
+          Accept: accept,
           ...(body === undefined ? {} : { 'Content-Type': 'application/json' })
         },
         body: body === undefined ? undefined : JSON.stringify(body)
@@ -91,7 +91,7 @@ export function orgHttp(connection: ConnectionLike, version?: string): OrgHttp {
       return (text ? JSON.parse(text) : undefined) as T;
     },
     async text(method: string, path: string) {
-      const response = await send(method, path);
+      const response = await send(method, path, undefined, 'text/csv');
       return { body: await response.text(), headers: response.headers, status: response.status };
     },
     withVersion: (other: string) => orgHttp(connection, other)

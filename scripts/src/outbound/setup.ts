@@ -152,14 +152,23 @@ async function grantPrincipalAccess(
   step('principal access', 'done', `${permissionSet} may use ${external}/${PRINCIPAL}`);
 }
 
-/** POST, or when the resource already exists, keep it (idempotent setup). */
-async function createOnce(http: OrgHttp, path: string, body: unknown): Promise<'created' | 'exists'> {
+/**
+ * POST, or when the resource already exists, keep it (idempotent setup). The error code Salesforce uses for "already
+ * exists" on these Connect resources is not documented, so any 400 is followed by a GET of `existing`: found means it
+ * exists, not found means the 400 was a real error and is rethrown.
+ */
+async function createOnce(http: OrgHttp, path: string, body: unknown, existing: string): Promise<'created' | 'exists'> {
   try {
     await http.json('POST', path, body);
     return 'created';
   } catch (error) {
-    if (error instanceof OrgApiError && /DUPLICATE/i.test(error.errorCode)) return 'exists';
-    throw error;
+    if (!(error instanceof OrgApiError) || error.status !== 400) throw error;
+    try {
+      await http.json('GET', existing);
+    } catch {
+      throw error;
+    }
+    return 'exists';
   }
 }
 
@@ -254,13 +263,18 @@ export async function setupOutbound(
   // 3. External Credential, Named Credential, secret (Connect API).
   if (options.url && options.token) {
     const external = externalCredentialName(namedCredential);
-    const ec = await createOnce(http, '/named-credentials/external-credentials', {
-      developerName: external,
-      masterLabel: `${namedCredential} token`,
-      authenticationProtocol: 'Custom',
-      principals: [{ principalName: PRINCIPAL, principalType: 'NamedPrincipal', sequenceNumber: 1 }],
-      parameters: []
-    });
+    const ec = await createOnce(
+      http,
+      '/named-credentials/external-credentials',
+      {
+        developerName: external,
+        masterLabel: `${namedCredential} token`,
+        authenticationProtocol: 'Custom',
+        principals: [{ principalName: PRINCIPAL, principalType: 'NamedPrincipal', sequenceNumber: 1 }],
+        parameters: []
+      },
+      `/named-credentials/external-credentials/${encodeURIComponent(external)}`
+    );
     if (ec === 'created')
       context.leftBehind(`External Credential ${external} (Setup > Named Credentials > External Credentials).`);
     step(
@@ -268,25 +282,30 @@ export async function setupOutbound(
       ec === 'created' ? 'done' : 'unchanged',
       `${external} (Custom, principal ${PRINCIPAL})`
     );
-    const nc = await createOnce(http, '/named-credentials/named-credential-setup', {
-      developerName: namedCredential,
-      masterLabel: namedCredential,
-      type: 'SecuredEndpoint',
-      calloutUrl: options.url,
-      externalCredentials: [{ developerName: external }],
-      customHeaders: [
-        {
-          headerName: 'Authorization',
-          headerValue: `{!'Bearer ' & $Credential.${external}.${TOKEN_PARAMETER}}`,
-          sequenceNumber: 1
+    const nc = await createOnce(
+      http,
+      '/named-credentials/named-credential-setup',
+      {
+        developerName: namedCredential,
+        masterLabel: namedCredential,
+        type: 'SecuredEndpoint',
+        calloutUrl: options.url,
+        externalCredentials: [{ developerName: external }],
+        customHeaders: [
+          {
+            headerName: 'Authorization',
+            headerValue: `{!'Bearer ' & $Credential.${external}.${TOKEN_PARAMETER}}`,
+            sequenceNumber: 1
+          }
+        ],
+        calloutOptions: {
+          allowMergeFieldsInHeader: true,
+          allowMergeFieldsInBody: false,
+          generateAuthorizationHeader: false
         }
-      ],
-      calloutOptions: {
-        allowMergeFieldsInHeader: true,
-        allowMergeFieldsInBody: false,
-        generateAuthorizationHeader: false
-      }
-    });
+      },
+      `/named-credentials/named-credential-setup/${encodeURIComponent(namedCredential)}`
+    );
     if (nc === 'created') context.leftBehind(`Named Credential ${namedCredential} (Setup > Named Credentials).`);
     else {
       const current = await http.json<{ calloutUrl?: string }>(
@@ -307,7 +326,12 @@ export async function setupOutbound(
       authenticationProtocol: 'Custom',
       credentials: { [TOKEN_PARAMETER]: { value: options.token, encrypted: true } }
     };
-    const secret = await createOnce(http, '/named-credentials/credential', credential);
+    const secret = await createOnce(
+      http,
+      '/named-credentials/credential',
+      credential,
+      `/named-credentials/credential?${new URLSearchParams({ externalCredential: external, principalName: PRINCIPAL, principalType: 'NamedPrincipal' }).toString()}`
+    );
     if (secret === 'exists') await http.json('PUT', '/named-credentials/credential', credential);
     step('secret', 'done', `token stored encrypted on ${external}/${PRINCIPAL} through the Connect API (not shown)`);
     if (grantToId && options.grantTo)
@@ -352,7 +376,7 @@ export async function setupOutbound(
         PermissionSetId: permissionSet.Id
       });
       context.leftBehind(
-        `${pilotSet} assigned to ${user.Username} (remove: sf org ... or Setup > Users > Permission Set Assignments).`
+        `${pilotSet} assigned to ${user.Username} (Setup > Users > ${user.Username} > Permission Set Assignments).`
       );
     }
     step(

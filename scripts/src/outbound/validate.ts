@@ -296,7 +296,7 @@ export class OutboundValidation {
           'No "Standard User" profile to create the test user with; pass --user <existing username>.'
         );
       const stamp = Date.now().toString(36);
-      const username = `provisio.validate.${stamp}@example.com`;
+      const username = `provisio.validate.${stamp}${Math.random().toString(36).slice(2, 6)}@example.com`;
       const created = await this.http.json<{ id: string }>('POST', '/sobjects/User', {
         Username: username,
         LastName: 'Validation',

@@ -367,6 +367,9 @@ export async function startScimTarget(options: ScimTargetOptions): Promise<ScimT
   admin.get('/stats', (_req, res) => {
     res.json({ users: store.users.size, groups: store.groups.size, requests: seq, faults: faults.list().length });
   });
+  admin.use((error: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+    res.status(error.status ?? 500).json({ error: error.message });
+  });
   app.use(ADMIN_BASE_PATH, admin);
 
   // ---- SCIM API ------------------------------------------------------------------------------------------------
