@@ -82,7 +82,7 @@ export function renderHtml(report: EvidenceReport): string {
     '<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#181818}table{border-collapse:collapse;width:100%}' +
     'td,th{border:1px solid #c9c9c9;padding:.4rem;vertical-align:top;text-align:left}tr.fail td{background:#fde8e8}' +
     'tr.ok td:nth-child(4){color:#2e844a}tr.fail td:nth-child(4){color:#ba0517;font-weight:bold}pre{white-space:pre-wrap;' +
-    'background:#f3f3f3;padding:.5rem;max-height:24rem;overflow:auto}</style></head><body>' +
+    'background:#f3f3f3;padding:.5rem;max-height:24rem;overflow:auto}td{overflow-wrap:anywhere}</style></head><body>' +
     `<h1>Inbound provisioning validation: ${report.ok ? 'PASSED' : 'FAILED'}</h1>` +
     `<p>Org <code>${xmlEscape(report.org.orgId)}</code> at <code>${xmlEscape(report.org.instanceUrl)}</code>, run as ` +
     `<code>${xmlEscape(report.org.runAs)}</code>, API ${xmlEscape(report.org.apiVersion)}. From ${xmlEscape(report.startedAt)} to ` +
