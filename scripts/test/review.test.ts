@@ -361,6 +361,17 @@ describe('review command', () => {
     expect(JSON.parse(readFileSync(join(dir, 'f.json'), 'utf8'))).toEqual([]);
   });
 
+  it('guards findings CSV cells against spreadsheet formulas and quotes what needs quoting', async () => {
+    const sf = file('formula.csv', 'Username,IsActive,LastLoginDate\n"=1+1@x.com",true,2026-10-30T00:00:00Z\n');
+    const target = file('formula.jsonl', `${scim('other@x.com', false)}\n`);
+    const findingsFile = join(dir, 'formula-findings.csv');
+    await run(baseFlags({ salesforce: sf, target, compare: 'none', findings: findingsFile }));
+    const lines = readFileSync(findingsFile, 'utf8').trim().split('\n');
+    expect(lines[1]).toBe(
+      'missing_in_target,"active in Salesforce, no account in the target",\'=1+1@x.com,,2,,,,,,2026-10-30T00:00:00.000Z,2,,'
+    );
+  });
+
   it('reads with worker threads when compiled, in this thread otherwise, with the same result', async () => {
     const a = await run(baseFlags({ threads: true }));
     const b = await run(baseFlags({ threads: false }));

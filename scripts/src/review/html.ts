@@ -41,7 +41,7 @@ export function barChart(title: string, bars: Bar[]): string {
     .join('');
   return (
     `<svg role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${labelWidth + chartWidth + 90} ${height}" ` +
-    `width="100%" xmlns="http://www.w3.org/2000/svg">${rows}</svg>`
+    `width="100%" style="max-width:${labelWidth + chartWidth + 90}px" xmlns="http://www.w3.org/2000/svg">${rows}</svg>`
   );
 }
 
@@ -67,7 +67,7 @@ export function histogram(title: string, bars: Bar[]): string {
     .join('');
   return (
     `<svg role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${width} ${chartHeight + 50}" width="100%" ` +
-    `xmlns="http://www.w3.org/2000/svg">${cols}</svg>`
+    `style="max-width:${width}px" xmlns="http://www.w3.org/2000/svg">${cols}</svg>`
   );
 }
 

@@ -289,7 +289,8 @@ export class JsonExtractor {
         const isObject = p < this.end && b[p] === 0x7b;
         p = isObject ? this.object(p, pick.element) : this.value(p, undefined);
         if (p < 0) return -1;
-        const hasValue = this.kinds[pick.valueSlot] !== KIND_NONE;
+        const valueKind = this.kinds[pick.valueSlot];
+        const hasValue = valueKind !== KIND_NONE && valueKind !== KIND_NULL;
         const primary = this.kinds[pick.primarySlot] === KIND_TRUE;
         // State: 0 nothing chosen, 1 first element chosen (fallback), 2 a primary element chosen.
         const state = this.pickState[pickIndex];

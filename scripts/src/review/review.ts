@@ -1,4 +1,4 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { usageError } from '../cli/errors';
 import { AGE_BUCKETS, CLASSES, Classification, FINDING_CLASSES, LicencePrices, classify } from './classify';
 import { ReviewData, sampleFindings, writeFindings, Finding } from './findings';
@@ -74,6 +74,8 @@ export interface ReviewSummary {
   samples?: Record<string, Finding[]>;
   warnings: string[];
   seconds: number;
+  /** CPU time of this process (every thread), user + system. */
+  cpuSeconds: number;
   peakRssMb: number;
 }
 
@@ -232,8 +234,24 @@ export async function runReview(options: ReviewOptions): Promise<ReviewSummary> 
     );
   }
   summary.seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  summary.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const usage = process.resourceUsage();
+  summary.peakRssMb = peakRssMb(usage.maxRSS);
+  summary.cpuSeconds = Math.round((usage.userCPUTime + usage.systemCPUTime) / 1e4) / 100;
   return summary;
+}
+
+/**
+ * This process's peak resident set in MB: VmHWM from /proc on Linux (getrusage's maxrss is carried over from the
+ * parent across exec, so a big parent would inflate it), else getrusage.
+ */
+function peakRssMb(maxRssKb: number): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Math.round(Number(match[1]) / 1024);
+  } catch {
+    // Not Linux.
+  }
+  return Math.round(maxRssKb / 1024);
 }
 
 function progressReporter(report?: (text: string) => void): (label: string, read: number, total: number) => void {
@@ -242,10 +260,12 @@ function progressReporter(report?: (text: string) => void): (label: string, read
   return (label, read, total) => {
     if (!report) return;
     state.set(label, total > 0 ? Math.min(100, Math.floor((read / total) * 100)) : 100);
-    const step = Math.floor([...state.values()].reduce((a, b) => a + b, 0) / state.size / 10);
+    const overall = [...state.values()].reduce((a, b) => a + b, 0) / state.size;
+    const step = Math.floor(overall / 10);
     if (step === lastStep) return;
     lastStep = step;
-    report(`Reading ${[...state.entries()].map(([name, pct]) => `${name} ${pct}%`).join(', ')}`);
+    const bar = `[${'#'.repeat(step * 2).padEnd(20, '-')}]`;
+    report(`Reading ${bar} ${[...state.entries()].map(([name, pct]) => `${name} ${pct}%`).join(', ')}`);
   };
 }
 
@@ -297,6 +317,7 @@ function summarise(
     ],
     warnings: [...sf.warnings, ...target.warnings],
     seconds: 0,
+    cpuSeconds: 0,
     peakRssMb: 0
   };
 }

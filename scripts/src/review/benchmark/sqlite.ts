@@ -17,6 +17,8 @@ export interface SqliteRun extends ReviewCounts {
   seconds: number;
   /** Peak resident set of the sqlite3 process in MB (from /proc, sampled), when it could be read. */
   peakRssMb?: number;
+  /** CPU time (user + system) of the sqlite3 process in seconds (sampled). */
+  cpuSeconds?: number;
 }
 
 const WS = 'char(32,9,10,13)';
@@ -118,15 +120,23 @@ export function parseSqliteCounts(text: string): ReviewCounts {
   return result;
 }
 
-/** Samples a child's peak RSS (VmHWM) from /proc while it runs; returns MB or undefined off Linux. */
-export function watchPeakRss(pid: number | undefined): () => number | undefined {
+/**
+ * Samples a child's peak RSS (VmHWM, MB) and CPU time (user + system, s) from /proc while it runs, every 20 ms: the
+ * last sample before exit, so both are slight underestimates; undefined off Linux.
+ */
+export function watchProcess(pid: number | undefined): () => { peakRssMb?: number; cpuSeconds?: number } {
   let peak: number | undefined;
+  let cpu: number | undefined;
   const sample = (): void => {
     if (pid === undefined) return;
     try {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       const match = /VmHWM:\s+(\d+) kB/.exec(status);
       if (match) peak = Math.max(peak ?? 0, Number(match[1]) / 1024);
+      // utime and stime (fields 14 and 15, after the parenthesised command name), in clock ticks of 1/100 s.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpu = (Number(fields[11]) + Number(fields[12])) / 100;
     } catch {
       // The process has exited.
     }
@@ -135,7 +145,7 @@ export function watchPeakRss(pid: number | undefined): () => number | undefined 
   const timer = setInterval(sample, 20);
   return () => {
     clearInterval(timer);
-    return peak;
+    return { peakRssMb: peak, cpuSeconds: cpu };
   };
 }
 
@@ -144,10 +154,10 @@ export async function timedRun(
   command: string,
   args: string[],
   ok: number[] = [0]
-): Promise<{ seconds: number; peakRssMb?: number; stdout: string; stderr: string }> {
+): Promise<{ seconds: number; peakRssMb?: number; cpuSeconds?: number; stdout: string; stderr: string }> {
   const started = process.hrtime.bigint();
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const stopWatch = watchPeakRss(child.pid);
+  const stopWatch = watchProcess(child.pid);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -157,11 +167,11 @@ export async function timedRun(
     child.on('close', resolve);
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const peakRssMb = stopWatch();
+  const { peakRssMb, cpuSeconds } = stopWatch();
   if (code === null || !ok.includes(code)) {
     throw new Error(`${command} exited with ${code}: ${stderr.trim()} ${stdout.trim().slice(0, 2000)}`);
   }
-  return { seconds, peakRssMb, stdout, stderr };
+  return { seconds, peakRssMb, cpuSeconds, stdout, stderr };
 }
 
 /** Runs the script with the sqlite3 shell on an in-memory database and times it. */
@@ -169,5 +179,10 @@ export async function runSqlite(sqlite: string, script: string, workDir: string)
   const scriptFile = join(workDir, 'review.sql');
   writeFileSync(scriptFile, script);
   const run = await timedRun(sqlite, ['-batch', ':memory:', `.read ${scriptFile}`]);
-  return { ...parseSqliteCounts(run.stdout), seconds: run.seconds, peakRssMb: run.peakRssMb };
+  return {
+    ...parseSqliteCounts(run.stdout),
+    seconds: run.seconds,
+    peakRssMb: run.peakRssMb,
+    cpuSeconds: run.cpuSeconds
+  };
 }
