@@ -287,6 +287,9 @@ describe('validate outbound', () => {
     await withWorld(async (w) => {
       // The target answers booleans as strings ("True"/"False") on reads: the CLI must still confirm them.
       w.target.faults.add({ kind: 'stringBooleans', method: 'GET', path: '/Users/*' });
+      // ...answers the create with 200 instead of 201, and is slow to answer reads: none of it is a failure.
+      w.target.faults.add({ kind: 'created200', method: 'POST', path: '/Users' });
+      w.target.faults.add({ kind: 'latency', ms: 100, method: 'GET' });
       const result = await run(validateOutboundHandler, validateOptions({ url: w.target.url }));
       expect(result.stderr).not.toMatch(/Error/);
       expect(result.code).toBe(0);
@@ -334,6 +337,14 @@ describe('validate outbound', () => {
       const result = await run(validateOutboundHandler, validateOptions({ url: w.target.url, check: true }));
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/recent engine activity: no events yet/);
+      const json = await run(validateOutboundHandler, validateOptions({ url: w.target.url, check: true, json: true }));
+      const envelope = JSON.parse(json.stdout) as {
+        status: number;
+        result: { result: string; steps: Array<{ name: string }> };
+      };
+      expect(envelope.status).toBe(0);
+      expect(envelope.result.result).toBe('passed');
+      expect(envelope.result.steps.map((step) => step.name)).toContain('recent engine activity');
       expect(w.emulator.state.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
       expect(w.target.requests.every((r) => r.method === 'GET')).toBe(true);
     });
