@@ -39,6 +39,20 @@ export interface ConsoleServer {
   close: () => Promise<void>;
 }
 
+/**
+ * The console's LWC bundles: folders with `<name>.js` and `<name>.js-meta.xml` (a real bundle always has both; the
+ * gates test plants a bare .js folder here for a moment, which must not join the build).
+ */
+function bundleNames(): string[] {
+  return readdirSync(CONSOLE_LWC_DIR)
+    .filter(
+      (name) =>
+        existsSync(join(CONSOLE_LWC_DIR, name, `${name}.js`)) &&
+        existsSync(join(CONSOLE_LWC_DIR, name, `${name}.js-meta.xml`))
+    )
+    .sort();
+}
+
 function sourceFiles(): string[] {
   const files: string[] = [];
   const walk = (dir: string): void => {
@@ -51,7 +65,7 @@ function sourceFiles(): string[] {
       }
     }
   };
-  walk(CONSOLE_LWC_DIR);
+  for (const name of bundleNames()) walk(join(CONSOLE_LWC_DIR, name));
   walk(HARNESS_DIR);
   return files;
 }
@@ -73,18 +87,16 @@ export function bundleKey(): string {
 
 /** Module records mapping `c/<name>` to each bundle of the console. */
 function componentModules(): { name: string; path: string }[] {
-  return readdirSync(CONSOLE_LWC_DIR)
-    .filter((name) => existsSync(join(CONSOLE_LWC_DIR, name, `${name}.js`)))
-    .map((name) => ({ name: `c/${name}`, path: join(CONSOLE_LWC_DIR, name, `${name}.js`) }));
+  return bundleNames().map((name) => ({ name: `c/${name}`, path: join(CONSOLE_LWC_DIR, name, `${name}.js`) }));
 }
+
+const COMBOBOX_INTERNALS_GATE = '@salesforce/gate/bc.260.enableComboboxElementInternals';
+const CLOSED_GATE = '\0closed-gate';
 
 /**
  * Resolves the platform modules the browser lacks: every `@salesforce/apex/Class.method` becomes a fixture-backed
  * stand-in, `@salesforce/apex` gives `refreshApex`, `lightning/empApi` a silent stand-in.
  */
-const COMBOBOX_INTERNALS_GATE = '@salesforce/gate/bc.260.enableComboboxElementInternals';
-const CLOSED_GATE = '\0closed-gate';
-
 function platformStandIns(): Plugin {
   const apexFixtures = join(HARNESS_DIR, 'apexFixtures.js');
   const prefix = '\0apex-method:';
