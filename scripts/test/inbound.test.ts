@@ -350,8 +350,12 @@ describe('doctor: every finding', () => {
     expect(run.code).toBe(1);
     const f = findings(run);
     expect(f['provisioning-user'].severity).toBe('error');
-    // Without the user, a probe cannot reach the org's switch: inconclusive, said as such.
     expect(f['soap-login-switch']).toMatchObject({
+      severity: 'warning',
+      detail: expect.stringContaining('Not checked') as unknown
+    });
+    // Without the user, a probe cannot reach the org's switch: inconclusive, said as such.
+    expect(findings(await h.run(doctorHandler, doctorOpts({ loginProbe: true })))['soap-login-switch']).toMatchObject({
       severity: 'warning',
       detail: expect.stringContaining('Not confirmed') as unknown
     });
@@ -364,7 +368,7 @@ describe('doctor: every finding', () => {
 
   it('after setup, with the switch on and the right credentials: no errors, exit 0', async () => {
     await h.run(setupHandler, setupOpts());
-    expect((await doctor())['soap-login-switch']).toMatchObject({
+    expect((await doctor({ loginProbe: true }))['soap-login-switch']).toMatchObject({
       severity: 'error',
       detail: expect.stringContaining('INVALID_OPERATION') as unknown
     });
@@ -381,8 +385,9 @@ describe('doctor: every finding', () => {
     expect(f.licences.severity).toBe('warning');
     const wrong = await doctor({}, { ...env, PROVISIO_SECURITY_TOKEN: 'nope-nope' });
     expect(wrong['security-token'].severity).toBe('error');
-    const none = await doctor();
+    const none = await doctor({ loginProbe: true });
     expect(none['soap-login-switch'].severity).toBe('warning');
+    expect(none['soap-login-switch'].detail).toContain('Not confirmed');
     expect(none['security-token'].severity).toBe('info');
   });
 

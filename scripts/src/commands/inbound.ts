@@ -35,6 +35,7 @@ export interface SetupCommandOptions extends IdpOptions {
 
 export interface DoctorCommandOptions extends IdpOptions {
   connectedAppProbe: boolean;
+  loginProbe?: boolean;
 }
 
 export interface ValidateCommandOptions extends OrgOptions {
@@ -139,7 +140,8 @@ export async function doctorHandler(options: DoctorCommandOptions, ctx: CommandC
       auth,
       username: options.username,
       ecaName: options.ecaName,
-      skipConnectedAppProbe: !options.connectedAppProbe
+      skipConnectedAppProbe: !options.connectedAppProbe,
+      loginProbe: Boolean(options.loginProbe)
     },
     ctx
   );
@@ -239,7 +241,12 @@ export function register(program: Command): void {
               'entitlements, Connected App creation, External Client Apps. Exit 1 when a finding is an error.'
           )
       )
-    ).option('--no-connected-app-probe', 'Skip the check-only Connected App deploy.')
+    )
+      .option('--no-connected-app-probe', 'Skip the check-only Connected App deploy.')
+      .option(
+        '--login-probe',
+        'Without credentials, probe SOAP login() with a wrong password to see whether it is disabled (counts as one failed login of the provisioning user).'
+      )
   ).action((options: DoctorCommandOptions) =>
     runHandler(doctorHandler, options).then((code) => void (process.exitCode = code))
   );

@@ -31,8 +31,8 @@ export async function runDemo(main: Main, reportDir = 'reports'): Promise<number
     );
     banner('provisio setup inbound --idp entra (first run: creates the provisioning user and permission set)');
     const first = await main(['setup', 'inbound', '--idp', 'entra', '-o', alias]);
-    banner('provisio doctor --idp entra (expect errors: SOAP login() is off in new orgs)');
-    await main(['doctor', '--idp', 'entra', '-o', alias]);
+    banner('provisio doctor --idp entra --login-probe (expect an error: SOAP login() is off in new orgs)');
+    await main(['doctor', '--idp', 'entra', '--login-probe', '-o', alias]);
 
     banner('Admin steps in the Setup UI, played on the emulator');
     emulator.state.settings.soapLoginEnabled = true;

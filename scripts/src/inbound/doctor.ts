@@ -54,6 +54,8 @@ export interface DoctorOptions {
   ecaName?: string;
   /** Skip the check-only Connected App deploy (it takes a deploy slot). */
   skipConnectedAppProbe: boolean;
+  /** Without credentials, probe login() with a wrong password (one failed login of the provisioning user). */
+  loginProbe?: boolean;
   /** Today, for the retirement countdown (tests pin it). */
   now?: Date;
 }
@@ -301,27 +303,40 @@ export async function runDoctor(t: OrgTarget, options: DoctorOptions, ctx: Comma
         }
         return;
       }
-      // No credentials: probe with a wrong password. INVALID_OPERATION proves "disabled"; anything else is inconclusive.
-      const probe = await probeSoapLogin({
-        instanceUrl: t.instanceUrl,
-        username,
-        password: 'provisio-doctor-probe',
-        apiVersion: t.apiVersion,
-        signal
-      });
-      add({
-        id: 'soap-login-switch',
-        severity: probe.outcome === 'disabled' ? 'error' : 'warning',
-        title: 'SOAP API login() switch',
-        detail:
-          probe.outcome === 'disabled'
-            ? 'Disabled: login() answers INVALID_OPERATION.'
-            : `Not confirmed: a login() probe without credentials answered ${probe.code ?? probe.outcome}, which does not tell whether the switch is on.`,
-        fix:
-          probe.outcome === 'disabled'
-            ? `Setup → User Interface → tick "Enable SOAP API login()" (${t.instanceUrl}${SETUP_PATHS.userInterface}).`
-            : `Set ${SECRET_ENV.password} and ${SECRET_ENV.securityToken} to check it with the real credentials.`
-      });
+      if (!options.loginProbe) {
+        add({
+          id: 'soap-login-switch',
+          severity: 'warning',
+          title: 'SOAP API login() switch',
+          detail: 'Not checked: no API reads the switch, and no credentials were given for a login() probe.',
+          fix:
+            `Set ${SECRET_ENV.password} and ${SECRET_ENV.securityToken}, or pass --login-probe (one failed login of ` +
+            `the provisioning user, which counts towards its lockout), or look at Setup → User Interface ` +
+            `(${t.instanceUrl}${SETUP_PATHS.userInterface}).`
+        });
+      } else {
+        // A wrong password: INVALID_OPERATION proves "disabled"; anything else is inconclusive.
+        const probe = await probeSoapLogin({
+          instanceUrl: t.instanceUrl,
+          username,
+          password: 'provisio-doctor-probe',
+          apiVersion: t.apiVersion,
+          signal
+        });
+        add({
+          id: 'soap-login-switch',
+          severity: probe.outcome === 'disabled' ? 'error' : 'warning',
+          title: 'SOAP API login() switch',
+          detail:
+            probe.outcome === 'disabled'
+              ? 'Disabled: login() answers INVALID_OPERATION.'
+              : `Not confirmed: a login() probe without credentials answered ${probe.code ?? probe.outcome}, which does not tell whether the switch is on.`,
+          fix:
+            probe.outcome === 'disabled'
+              ? `Setup → User Interface → tick "Enable SOAP API login()" (${t.instanceUrl}${SETUP_PATHS.userInterface}).`
+              : `Set ${SECRET_ENV.password} and ${SECRET_ENV.securityToken} to check it with the real credentials.`
+        });
+      }
       add({
         id: 'security-token',
         severity: 'info',
