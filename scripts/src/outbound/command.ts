@@ -71,7 +71,8 @@ export async function setupOutboundHandler(
     {
       http: orgHttp(connection),
       sf: runSf,
-      targetOrg: options.targetOrg,
+      // The deploys run sf from a temporary project, where a project-local default org would not apply.
+      targetOrg: options.targetOrg ?? connection.getUsername(),
       projectDir: resolve(__dirname, '..', '..', '..')
     },
     {
