@@ -93,6 +93,37 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const routes = modules.flatMap((m) => m.routes.map(compileRoute));
   let apiCalls = 0;
 
+  /** Builds the handler context and runs the route; ApiErrors become Salesforce error responses. */
+  const runRoute = async (
+    route: RouteDef,
+    base: Omit<RouteContext, 'state' | 'baseUrl' | 'dispatch' | 'text' | 'json'>
+  ): Promise<EmulatorResponse> => {
+    const ctx: RouteContext = {
+      ...base,
+      state,
+      baseUrl: state.baseUrl,
+      dispatch: (m, p, b) => dispatch(m, p, b, base.req, base.session),
+      text: () => base.rawBody.toString('utf8'),
+      json: <T>() => {
+        try {
+          return JSON.parse(base.rawBody.toString('utf8') || 'null') as T;
+        } catch (error) {
+          throw new ApiError(
+            400,
+            'JSON_PARSER_ERROR',
+            `Unexpected character: was expecting a JSON value (${(error as Error).message})`
+          );
+        }
+      }
+    };
+    try {
+      return await route.handler(ctx);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return apiErrorResponse(error, route.errorStyle);
+    }
+  };
+
   /** Runs a route in-process for a composite subrequest, with the caller's session. */
   const dispatch = async (
     method: string,
@@ -109,26 +140,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (!match) return restError(404, 'NOT_FOUND', 'The requested resource does not exist');
     if ('methodNotAllowed' in match) return restError(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed`);
     const rawBody = Buffer.from(body === undefined ? '' : JSON.stringify(body));
-    const ctx: RouteContext = {
+    return runRoute(match.route, {
       req,
       method: method.toUpperCase(),
       path: url.pathname,
       url,
       params: match.params,
       rawBody,
-      state,
-      session,
-      baseUrl: state.baseUrl,
-      dispatch: (m, p, b) => dispatch(m, p, b, req, session),
-      text: () => rawBody.toString('utf8'),
-      json: <T>() => (body ?? null) as T
-    };
-    try {
-      return await match.route.handler(ctx);
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      return apiErrorResponse(error, match.route.errorStyle);
-    }
+      session
+    });
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -181,36 +201,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             }
             apiCalls++;
           }
-          const ctx: RouteContext = {
-            req,
-            method,
-            path,
-            url,
-            params,
-            rawBody,
-            state,
-            session,
-            baseUrl: state.baseUrl,
-            dispatch: (subMethod, subPath, subBody) => dispatch(subMethod, subPath, subBody, req, session),
-            text: () => rawBody.toString('utf8'),
-            json: <T>() => {
-              try {
-                return JSON.parse(rawBody.toString('utf8') || 'null') as T;
-              } catch (error) {
-                throw new ApiError(
-                  400,
-                  'JSON_PARSER_ERROR',
-                  `Unexpected character: was expecting a JSON value (${(error as Error).message})`
-                );
-              }
-            }
-          };
-          try {
-            response = await route.handler(ctx);
-          } catch (error) {
-            if (!(error instanceof ApiError)) throw error;
-            response = apiErrorResponse(error, route.errorStyle);
-          }
+          response = await runRoute(route, { req, method, path, url, params, rawBody, session });
         }
       }
     } catch (error) {
