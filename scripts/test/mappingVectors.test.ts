@@ -18,9 +18,7 @@ const CORE_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 
 /** Error messages that no vector can reach, each with the reason. */
 const UNREACHABLE: Record<string, string> = {
-  'which mapping does not support': 'User has no polymorphic lookup in a standard org, so no path can reach it',
-  'Cannot read the user: ':
-    'needs a QueryException from a user-mode query (a field hidden by field-level security), which no vector can set up'
+  'which mapping does not support': 'User has no polymorphic lookup in a standard org, so no path can reach it'
 };
 
 interface Rule {
