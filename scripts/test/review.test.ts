@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { runHandler } from '../src/cli/command';
 import { ExitCode } from '../src/cli/errors';
 import { reviewHandler, ReviewFlags } from '../src/review/command';
+import { parseIsoSeconds } from '../src/review/bytes';
 import { CsvRecord, CsvScanner } from '../src/review/csv';
 import { FileSide, feederFor, loadFile } from '../src/review/load';
 import { ENTRA, OKTA, Profile, SALESFORCE, SCIM } from '../src/review/profiles';
@@ -173,6 +174,27 @@ describe('CSV reader (Bulk API 2.0 shape)', () => {
       ['old@contoso.com', '22222222-2', 'old@contoso.com', 'Old', '', '']
     ]);
     expect(Array.from(table.active)).toEqual([1, 0]);
+  });
+});
+
+describe('date-times', () => {
+  it('parses the ISO 8601 shapes Salesforce, SCIM and IdP exports write, and refuses impossible dates', () => {
+    const seconds = (text: string): number => parseIsoSeconds(Buffer.from(text), 0, Buffer.byteLength(text));
+    for (const text of [
+      '2026-10-30T10:00:00.000Z',
+      '2024-02-29T23:59:59Z',
+      '1969-12-31T23:59:59Z',
+      '2026-01-15T10:00:00+01:30',
+      '2000-03-01',
+      '1900-03-01T00:00:00Z'
+    ]) {
+      expect(seconds(text)).toBe(Date.parse(text) / 1000);
+    }
+    expect(seconds('2026-01-15T10:00:00.000+0000')).toBe(Date.UTC(2026, 0, 15, 10) / 1000);
+    expect(seconds('2026-01-15 10:00:00')).toBe(Date.UTC(2026, 0, 15, 10) / 1000);
+    expect(seconds('  ')).toBeNaN();
+    for (const bad of ['2023-02-29', '2026-13-01', '30/10/2026', '2026-10-30T10:00:00Q'])
+      expect(seconds(bad)).toBe(-Infinity);
   });
 });
 

@@ -1,6 +1,6 @@
 import { rangesEqual, rangesEqualAsciiCI } from './bytes';
 import { Attribute, CASE_INSENSITIVE_ATTRIBUTES } from './profiles';
-import { PackedTable, fieldText, lookup } from './table';
+import { PackedTable, fieldRange, fieldText, lookup } from './table';
 
 /**
  * The classes every account falls in (one each, on the first row of each key): the first five are findings, the
@@ -198,6 +198,30 @@ export function classify(sf: PackedTable, target: PackedTable, options: Classify
   };
 }
 
+/** Licence names of a table's rows, interned by their bytes: a handful of distinct names, a million rows. */
+class LicenceNames {
+  readonly names: string[] = [''];
+  private readonly ranges: Array<[number, number]> = [[0, 0]];
+
+  constructor(
+    private readonly table: PackedTable,
+    private readonly field: number
+  ) {}
+
+  indexOf(r: number): number {
+    if (this.field < 0) return 0;
+    const { start, end } = fieldRange(this.table, r, this.field);
+    const bytes = this.table.arena;
+    for (let i = 0; i < this.ranges.length; i++) {
+      const [s, e] = this.ranges[i];
+      if (rangesEqual(bytes, s, e, bytes, start, end)) return i;
+    }
+    this.ranges.push([start, end]);
+    this.names.push(fieldText(this.table, r, this.field));
+    return this.ranges.length - 1;
+  }
+}
+
 /** Price of one licence per month, or undefined when no price applies. */
 export function priceOf(prices: LicencePrices | undefined, licence: string): number | undefined {
   if (!prices) return undefined;
@@ -223,6 +247,8 @@ function licenceWaste(
   let monthlyCost = 0;
   const byLicence: Record<string, number> = {};
   const priced = options.prices !== undefined;
+  const licences = new LicenceNames(sf, options.licenceField);
+  const perLicence: number[] = [];
   for (let r = 0; r < sf.rows; r++) {
     if (sf.active[r] !== 1) continue;
     active++;
@@ -238,13 +264,16 @@ function licenceWaste(
     const since = login === login ? login : sf.created[r];
     if (since !== since || asOf - since > limit) {
       rows[count++] = r;
-      if (options.licenceField >= 0 || priced) {
-        const licence = options.licenceField >= 0 ? fieldText(sf, r, options.licenceField) : '';
-        byLicence[licence || '(unknown)'] = (byLicence[licence || '(unknown)'] ?? 0) + 1;
-        monthlyCost += priceOf(options.prices, licence) ?? 0;
-      }
+      const l = options.licenceField >= 0 ? licences.indexOf(r) : 0;
+      perLicence[l] = (perLicence[l] ?? 0) + 1;
     }
   }
+  licences.names.forEach((name, l) => {
+    const n = perLicence[l] ?? 0;
+    if (n === 0) return;
+    byLicence[name || '(unknown)'] = (byLicence[name || '(unknown)'] ?? 0) + n;
+    monthlyCost += (priceOf(options.prices, name) ?? 0) * n;
+  });
   return {
     waste: { rows: rows.subarray(0, count), count, monthlyCost, priced, byLicence },
     loginAge,

@@ -45,6 +45,9 @@ export function sniffDelimiter(bytes: Uint8Array): number {
   return best;
 }
 
+/** 1 for bytes a quoted field simply continues over: ASCII other than the quote and LF. */
+const QUOTED_PLAIN = new Uint8Array(256).map((_, c) => (c < 0x80 && c !== QUOTE && c !== LF ? 1 : 0));
+
 /** What the scanner hands over for each record: field ranges in `bytes`, reused between records. */
 export interface CsvRecord {
   bytes: Uint8Array;
@@ -77,9 +80,14 @@ export class CsvScanner {
   private readonly handlers: CsvHandlers;
   private readonly record: CsvRecord;
   private line = 1;
+  /** 1 for bytes an unquoted field simply continues over: ASCII other than the delimiter, CR and LF. */
+  private readonly unquotedPlain: Uint8Array;
 
   constructor(delimiter: number, handlers: CsvHandlers, firstLine = 1) {
     this.delimiter = delimiter;
+    this.unquotedPlain = new Uint8Array(256).map((_, c) =>
+      c < 0x80 && c !== delimiter && c !== LF && c !== CR ? 1 : 0
+    );
     this.handlers = handlers;
     this.line = firstLine;
     this.record = {
@@ -135,6 +143,9 @@ export class CsvScanner {
           let escaped = 0;
           for (;;) {
             while (q < to) {
+              // ASCII other than quote and line feed (most bytes) costs one table look-up.
+              while (q < to && QUOTED_PLAIN[bytes[q]] === 1) q++;
+              if (q >= to) break;
               const c = bytes[q];
               if (c === QUOTE) break;
               if (c === LF) newlines++;
@@ -161,7 +172,10 @@ export class CsvScanner {
           end = q + 1;
         } else {
           let q = p;
+          const plain = this.unquotedPlain;
           while (q < to) {
+            while (q < to && plain[bytes[q]] === 1) q++;
+            if (q >= to) break;
             const c = bytes[q];
             if (c === delim || c === LF || c === CR) break;
             high |= c;

@@ -58,7 +58,8 @@ const DETAIL: Record<string, string> = {
 };
 
 type Column = keyof Finding;
-const COLUMN_INDEX = new Map<Column, number>(FINDING_COLUMNS.map((c, i) => [c, i]));
+const COLUMN_INDEX = Object.fromEntries(FINDING_COLUMNS.map((c, i) => [c, i])) as Record<Column, number>;
+const NEEDS_CSV_ESCAPE = /^[=+\-@\t\r]|[",\r\n]/;
 
 /** Receives findings cell by cell (in any column order); `end` completes a row. */
 interface FindingSink {
@@ -245,7 +246,7 @@ class CsvSink implements FindingSink {
   }
 
   field(column: Column, table: PackedTable, r: number, f: number): void {
-    const i = COLUMN_INDEX.get(column) ?? 0;
+    const i = COLUMN_INDEX[column];
     this.kinds[i] = 3;
     this.tables[i] = table;
     this.rows[i] = r;
@@ -253,13 +254,13 @@ class CsvSink implements FindingSink {
   }
 
   text(column: Column, value: string): void {
-    const i = COLUMN_INDEX.get(column) ?? 0;
+    const i = COLUMN_INDEX[column];
     this.kinds[i] = 1;
     this.texts[i] = value;
   }
 
   num(column: Column, value: number): void {
-    const i = COLUMN_INDEX.get(column) ?? 0;
+    const i = COLUMN_INDEX[column];
     this.kinds[i] = 2;
     this.nums[i] = value;
   }
@@ -316,8 +317,15 @@ class CsvSink implements FindingSink {
       } else if (kind === 2) {
         this.ascii(String(this.nums[i]));
       } else if (kind === 1) {
-        const bytes = Buffer.from(this.texts[i], 'utf8');
-        this.cell(bytes, 0, bytes.length);
+        const text = this.texts[i];
+        if (NEEDS_CSV_ESCAPE.test(text)) {
+          const bytes = Buffer.from(text, 'utf8');
+          this.cell(bytes, 0, bytes.length);
+        } else {
+          // Written in place: no buffer per cell.
+          this.room(text.length * 3);
+          this.n += this.out.write(text, this.n, 'utf8');
+        }
       }
     }
     this.room(1);

@@ -12,6 +12,9 @@ export const KIND_NULL = 5;
 export const KIND_NUMBER = 6;
 export const KIND_OTHER = 7;
 
+/** 1 for bytes that can appear unescaped inside a JSON string: not a quote, not a backslash, not a control character. */
+const PLAIN = new Uint8Array(256).map((_, c) => (c >= 0x20 && c !== QUOTE && c !== BACKSLASH ? 1 : 0));
+
 interface PathNode {
   children: Array<{ key: Uint8Array; node: PathNode }>;
   capture: number;
@@ -328,6 +331,9 @@ export class JsonExtractor {
     let q = p + 1;
     let escaped = false;
     while (q < end) {
+      // Plain characters (most of them) cost one table look-up each.
+      while (q < end && PLAIN[b[q]] === 1) q++;
+      if (q >= end) break;
       const c = b[q];
       if (c === QUOTE) {
         this.lastEscaped = escaped;

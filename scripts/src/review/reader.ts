@@ -160,6 +160,7 @@ export function csvFeeder(
   let activeColumn = -1;
   let loginColumn = -1;
   let createdColumn = -1;
+  let validUpTo = -1;
   const fieldNames = schema.fields;
 
   const pick = (names: string[], field: Canonical): number => {
@@ -223,7 +224,12 @@ export function csvFeeder(
         builder.reject(line, `expected ${header.length} fields, found ${record.count}`);
         return;
       }
-      if (record.nonAscii && !validUtf8(record.bytes.subarray(record.recordStart, record.recordEnd))) {
+      // UTF-8 is checked once per chunk; a record is checked alone only when its chunk has invalid bytes.
+      if (
+        record.nonAscii &&
+        record.recordEnd > validUpTo &&
+        !validUtf8(record.bytes.subarray(record.recordStart, record.recordEnd))
+      ) {
         builder.recoded(line);
         recodedRow(record);
         return;
@@ -324,6 +330,10 @@ export function csvFeeder(
       if (firstLf < 0 && !final) return 0;
       scanner = new CsvScanner(options.delimiter ?? sniffDelimiter(bytes), handlers, options.firstLine ?? 1);
     }
+    // Up to the last line break, the chunk splits nowhere inside a character: if that part is valid UTF-8, so is
+    // every record in it.
+    const lastLf = final ? bytes.length : bytes.lastIndexOf(LF) + 1;
+    validUpTo = validUtf8(bytes.subarray(0, lastLf)) ? lastLf : -1;
     return scanner.scan(bytes, 0, bytes.length, final);
   });
   return {
