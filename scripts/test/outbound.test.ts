@@ -315,6 +315,9 @@ describe('validate outbound', () => {
       expect(evidence.result).toBe('passed');
       expect(evidence.steps.every((s) => s.status === 'passed' && s.durationMs >= 0)).toBe(true);
       expect(evidence.leftBehind.join('\n')).toMatch(/stays in the org, deactivated/);
+      expect(evidence.leftBehind.join('\n')).toMatch(
+        /Account [\w-]+ on the target: curl -X DELETE .*\/scim\/v2\/Users\/[\w-]+/
+      );
       const html = readFileSync(join(dir, 'reports', String(files.find((f) => f.endsWith('.html')))), 'utf8');
       expect(html).toContain('<h1>Outbound validation: ScimTarget');
       expect(html).not.toContain(TARGET_TOKEN);

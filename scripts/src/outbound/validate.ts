@@ -360,6 +360,12 @@ export class OutboundValidation {
         throw new StepFailed(`The new account is not active on the target (active=${String(scimUser.active)}).`);
       return `account ${String(scimUser.id)} exists, active, mapped attributes match${scimUser.active === 'True' ? ' (target answers booleans as strings)' : ''}`;
     });
+    if (externalId) {
+      this.note(
+        `Account ${externalId} on the target: curl -X DELETE -H "Authorization: Bearer $PROVISIO_TARGET_TOKEN" ` +
+          `${o.url.replace(/\/+$/, '')}/Users/${externalId} (or deactivate it there).`
+      );
+    }
     const newValue = `Provisio check ${new Date().toISOString().slice(11, 19)}`;
     await this.step(`change ${o.changeField}`, async () => {
       await this.http.json('PATCH', `/sobjects/User/${user.id}`, { [o.changeField]: newValue });
@@ -402,10 +408,6 @@ export class OutboundValidation {
           `Test user ${user.username} (${user.id}) stays in the org, deactivated (Salesforce users cannot be deleted).`
         );
       }
-      if (externalId)
-        this.leftBehind.push(
-          `Account ${externalId} on the target (${o.url}); delete it there if you do not want it kept.`
-        );
       return { detail: `pilot assignment removed${user.created ? ', test user deactivated' : ''}` };
     });
   }
