@@ -255,7 +255,7 @@ describe('admin console in headless Chromium', () => {
     await openConsole();
     await openTab('Health');
     expect(await waitForText('dd.failure-rate', /%/)).toBe('2.5% (6 of 240 in 24 h)');
-    expect(await waitForText('dd.guard', /\w/)).toBe('Armed');
+    expect(await waitForText('span.guard', /\w/)).toBe('Armed');
     await page.locator('::-p-aria([name="Test connection"][role="button"])').click();
     expect(await waitForText('div.connection', /Connected/)).toBe('Connected: HTTP 200 in 85 ms.');
     await screenshot('console-health');

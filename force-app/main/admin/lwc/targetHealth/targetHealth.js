@@ -2,6 +2,7 @@ import { LightningElement, api, wire } from 'lwc';
 import { refreshApex } from '@salesforce/apex';
 import getHealth from '@salesforce/apex/ConsoleTargetController.getHealth';
 import testConnection from '@salesforce/apex/ConsoleTargetController.testConnection';
+import resetGuard from '@salesforce/apex/ConsoleTargetController.resetGuard';
 
 /**
  * Health of one target: connection test, last success, failure rate, how long the credential has been idle (refresh
@@ -17,6 +18,9 @@ export default class TargetHealth extends LightningElement {
   connection;
   connectionError;
   isTesting = false;
+  guardError;
+  guardStatus;
+  isResetting = false;
 
   @wire(getHealth, { targetName: '$targetName' })
   wireHealth(result) {
@@ -73,6 +77,21 @@ export default class TargetHealth extends LightningElement {
       this.connectionError = error;
     } finally {
       this.isTesting = false;
+    }
+  }
+
+  async handleResetGuard() {
+    this.isResetting = true;
+    this.guardError = undefined;
+    this.guardStatus = undefined;
+    try {
+      await resetGuard({ targetName: this.targetName });
+      this.guardStatus = 'The deprovisioning guard is armed again.';
+      await refreshApex(this.wiredHealth);
+    } catch (error) {
+      this.guardError = error;
+    } finally {
+      this.isResetting = false;
     }
   }
 

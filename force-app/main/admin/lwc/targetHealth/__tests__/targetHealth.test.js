@@ -2,6 +2,7 @@ import { createElement } from 'lwc';
 import TargetHealth from 'c/targetHealth';
 import getHealth from '@salesforce/apex/ConsoleTargetController.getHealth';
 import testConnection from '@salesforce/apex/ConsoleTargetController.testConnection';
+import resetGuard from '@salesforce/apex/ConsoleTargetController.resetGuard';
 
 const HEALTH = require('./data/health.json');
 
@@ -16,6 +17,7 @@ jest.mock(
 jest.mock('@salesforce/apex/ConsoleTargetController.testConnection', () => ({ default: jest.fn() }), {
   virtual: true
 });
+jest.mock('@salesforce/apex/ConsoleTargetController.resetGuard', () => ({ default: jest.fn() }), { virtual: true });
 
 // eslint-disable-next-line @lwc/lwc/no-async-operation
 const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -65,6 +67,29 @@ describe('c-target-health', () => {
     await expect(element).toBeAccessible();
   });
 
+  it('re-arms a tripped guard', async () => {
+    resetGuard.mockResolvedValue(undefined);
+    const element = render();
+    getHealth.emit(HEALTH);
+    await Promise.resolve();
+    element.shadowRoot.querySelector('lightning-button.reset-guard').click();
+    await flushPromises();
+    expect(resetGuard).toHaveBeenCalledWith({ targetName: 'Slack' });
+    expect(text(element, '.guard-status')).toBe('The deprovisioning guard is armed again.');
+    await expect(element).toBeAccessible();
+  });
+
+  it('shows a refused guard reset in the error panel', async () => {
+    resetGuard.mockRejectedValue({ body: { message: 'Unknown provisioning target: Slack' } });
+    const element = render();
+    getHealth.emit(HEALTH);
+    await Promise.resolve();
+    element.shadowRoot.querySelector('lightning-button.reset-guard').click();
+    await flushPromises();
+    expect(element.shadowRoot.querySelector('c-error-panel').friendlyMessage).toBe('The guard was not reset.');
+    await expect(element).toBeAccessible();
+  });
+
   it('describes a target that never worked', async () => {
     const element = render();
     getHealth.emit({
@@ -84,6 +109,7 @@ describe('c-target-health', () => {
     expect(text(element, '.credential')).toContain('Never used successfully');
     expect(text(element, '.quarantine')).toBe('Quarantined');
     expect(text(element, '.guard')).toBe('Armed');
+    expect(element.shadowRoot.querySelector('lightning-button.reset-guard')).toBeNull();
     expect(element.shadowRoot.querySelector('.last-error')).toBeNull();
     await expect(element).toBeAccessible();
   });
