@@ -44,13 +44,13 @@ export class UniquenessError extends Error {}
 /** Raised when the data file cannot be read back: the target refuses to start rather than start empty. */
 export class StoreCorruptError extends Error {}
 
-const COMPACT_EVERY = 5000;
+const COMPACT_EVERY = 50_000;
 
 /**
  * The SCIM target's data: users and groups in memory, made durable with a snapshot file plus an append-only journal
  * (`<file>.journal`). Every change is appended to the journal with a sequence number before the request is
  * answered, so a crash or a restart loses nothing (with `fsync`, not even on power loss). The snapshot is rewritten
- * atomically (temporary file, fsync, rename) on close and every few thousand changes; journal lines already in the
+ * atomically (temporary file, fsync, rename) on close and after 50,000 changes (or twice the data size); journal lines already in the
  * snapshot are skipped on load, so a crash between the rename and the journal truncation is harmless.
  * Without a file the store is memory only.
  */
