@@ -160,21 +160,27 @@ describe('prettier gate', () => {
 });
 
 describe('eslint gate', () => {
-  it('fails an LWC that breaks an LWC rule and names it', () => {
-    const lwcDir = join(REPO, 'force-app', 'main', 'admin', 'lwc', 'zzPlantedDefect');
+  it('passes a clean LWC and fails one that breaks an LWC rule, naming it (in a copy, never the real tree)', () => {
+    // The repository's flat config, run from the temporary project; its plugins resolve through a node_modules link.
+    cpSync(join(REPO, 'eslint.config.js'), join(workspace, 'eslint.config.js'));
+    symlinkSync(join(REPO, 'node_modules'), join(workspace, 'node_modules'), 'dir');
+    const lwcDir = join(workspace, 'force-app', 'main', 'admin', 'lwc', 'planted');
     mkdirSync(lwcDir, { recursive: true });
-    try {
-      writeFileSync(
-        join(lwcDir, 'zzPlantedDefect.js'),
-        "import { LightningElement } from 'lwc';\nexport default class Z extends LightningElement {\n    renderedCallback() {\n        this.template.querySelector('div').innerHTML = '<b>x</b>';\n    }\n}\n"
-      );
-      const result = spawnSync(join(REPO, 'node_modules', '.bin', 'eslint'), [lwcDir], { cwd: REPO, encoding: 'utf8' });
-      expect(result.status).toBe(1);
-      expect(String(result.stdout)).toContain('zzPlantedDefect.js');
-      expect(String(result.stdout)).toContain('@lwc/lwc/no-inner-html');
-    } finally {
-      rmSync(lwcDir, { recursive: true, force: true });
-    }
+    const lint = (): ReturnType<typeof spawnSync> =>
+      spawnSync(join(REPO, 'node_modules', '.bin', 'eslint'), ['force-app'], { cwd: workspace, encoding: 'utf8' });
+    writeFileSync(
+      join(lwcDir, 'planted.js'),
+      "import { LightningElement } from 'lwc';\nexport default class Planted extends LightningElement {}\n"
+    );
+    expect(lint().status).toBe(0);
+    writeFileSync(
+      join(lwcDir, 'planted.js'),
+      "import { LightningElement } from 'lwc';\nexport default class Planted extends LightningElement {\n    renderedCallback() {\n        this.template.querySelector('div').innerHTML = '<b>x</b>';\n    }\n}\n"
+    );
+    const result = lint();
+    expect(result.status).toBe(1);
+    expect(String(result.stdout)).toContain('planted.js');
+    expect(String(result.stdout)).toContain('@lwc/lwc/no-inner-html');
   });
 });
 
