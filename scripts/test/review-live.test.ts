@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { runHandler } from '../src/cli/command';
 import { ExitCode } from '../src/cli/errors';
 import { Emulator, startEmulator } from '../src/emulator/server';
@@ -17,10 +18,11 @@ import { sink } from './helpers/sink';
 async function run<F extends { json?: boolean }, R>(
   handler: Parameters<typeof runHandler<F>>[0],
   flags: F,
-  env: NodeJS.ProcessEnv = {}
+  env: NodeJS.ProcessEnv = {},
+  stdin?: NodeJS.ReadableStream
 ): Promise<{ code: number; result: R; text: string }> {
   const out = sink();
-  const code = await runHandler(handler, flags, { stdout: out.stream, stderr: sink().stream, env });
+  const code = await runHandler(handler, flags, { stdout: out.stream, stderr: sink().stream, env, stdin });
   const parsed = JSON.parse(out.text()) as { result: R };
   return { code, result: parsed.result, text: out.text() };
 }
@@ -242,6 +244,17 @@ describe('review against live sources', () => {
     });
     expect(rest.result.classes).toEqual(bulk.result.classes);
     expect(rest.result.findings).toEqual(bulk.result.findings);
+  });
+
+  it('takes the SCIM token from standard input when the variable is not set', async () => {
+    const { code, result } = await run<ReviewFlags, ReviewSummary>(
+      reviewHandler,
+      flags({ scimUrl: scim.url, sfApi: 'rest' }),
+      {},
+      Readable.from([`${TOKEN}\n`])
+    );
+    expect(code).toBe(ExitCode.FINDINGS);
+    expect(result.target.accepted).toBe(11);
   });
 
   it('says so when the SCIM target refuses the token (exit 3) and never prints it', async () => {
