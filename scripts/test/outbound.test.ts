@@ -92,6 +92,8 @@ class SimulatedEngine {
   private readonly known = new Map<string, { active: boolean; title: unknown; scimId?: string }>();
   private busy = false;
   paused = false;
+  /** Plays a tripped deprovisioning guard: deactivations are written as Staged and not sent. */
+  guardTripped = false;
 
   constructor(
     private readonly emulator: Emulator,
@@ -144,6 +146,11 @@ class SimulatedEngine {
         }
         if (before.active !== (user.IsActive === true)) {
           const active = user.IsActive === true;
+          if (!active && this.guardTripped) {
+            this.event(user, 'Deactivate', null, { status: 0, text: '' }, before.scimId, 'Staged');
+            before.active = active;
+            continue;
+          }
           const patch = {
             schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
             Operations: [{ op: 'replace', path: 'active', value: active }]
@@ -192,7 +199,8 @@ class SimulatedEngine {
     operation: string,
     request: unknown,
     outcome: { status: number; text: string; id?: string },
-    scimId?: string
+    scimId?: string,
+    state?: string
   ): void {
     const ok = outcome.status >= 200 && outcome.status < 300;
     this.emulator.state.db.insert('ProvisioningEvent__c', {
@@ -200,7 +208,7 @@ class SimulatedEngine {
       User__c: user.Id,
       UserName__c: user.Username,
       Operation__c: operation,
-      State__c: ok ? 'Succeeded' : 'Failed',
+      State__c: state ?? (ok ? 'Succeeded' : 'Failed'),
       Attempt__c: 1,
       HttpStatus__c: outcome.status,
       Request__c: JSON.stringify(request),
@@ -457,6 +465,15 @@ describe('validate outbound', () => {
       expect(silent.stderr).toMatch(
         /No finished Create event for the user within 0s \(no event at all: is the engine enabled/
       );
+    });
+  });
+
+  it('says when the deprovisioning guard holds the deactivation', async () => {
+    await withWorld(async (w) => {
+      w.engine.guardTripped = true;
+      const result = await run(validateOutboundHandler, validateOptions({ url: w.target.url }));
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/Deactivate Staged: the deprovisioning guard held it for approval/);
     });
   });
 

@@ -54,6 +54,9 @@ function bounded(exchanges: ScimExchange[]): ScimExchange[] {
   return exchanges.map((x) => ({ ...x, request: evidenceBody(x.request), response: evidenceBody(x.response) }));
 }
 
+/** Event states after which the engine does nothing more on its own (Staged waits for an admin's decision). */
+const FINISHED = ['Succeeded', 'Failed', 'Rejected', 'DryRun', 'SkippedByPilot', 'Staged'];
+
 class StepFailed extends ProvisioError {
   constructor(message: string, actions: string[] = []) {
     super('ValidationFailed', message, { exitCode: ExitCode.FINDINGS, actions });
@@ -436,15 +439,8 @@ export class OutboundValidation {
           throw error;
         }
         const fresh = events.filter((e) => !seen.has(e.Id) && e.Operation__c === operation);
-        for (const e of events)
-          if (
-            e.Operation__c === operation &&
-            ['Succeeded', 'Failed', 'Rejected', 'DryRun', 'SkippedByPilot'].includes(e.State__c)
-          )
-            seen.add(e.Id);
-        const done = fresh.find((e) =>
-          ['Succeeded', 'Failed', 'Rejected', 'DryRun', 'SkippedByPilot'].includes(e.State__c)
-        );
+        for (const e of events) if (e.Operation__c === operation && FINISHED.includes(e.State__c)) seen.add(e.Id);
+        const done = fresh.find((e) => FINISHED.includes(e.State__c));
         last = fresh[0] ?? last;
         if (done) {
           const evidence = {
@@ -462,7 +458,10 @@ export class OutboundValidation {
           const why: Record<string, string> = {
             DryRun: 'the target is in DryRun: nothing was sent',
             SkippedByPilot: 'the engine skipped the user as not in the pilot',
-            Rejected: 'the deprovisioning guard rejected it'
+            Rejected: 'the deprovisioning guard rejected it',
+            Staged:
+              'the deprovisioning guard held it for approval (Provisio console > Staged deprovisioning); approve it or ' +
+              'reset the guard, then run the validation again'
           };
           throw new StepFailed(
             `${operation} ${done.State__c}: ${why[done.State__c] ?? `HTTP ${String(done.HttpStatus__c ?? '?')}`}` +
