@@ -178,14 +178,6 @@ export class Arena {
     this.bytes = grown;
   }
 
-  /** Appends raw bytes. */
-  push(src: Uint8Array, start: number, end: number): void {
-    const len = end - start;
-    this.ensure(len);
-    this.bytes.set(src.subarray(start, end), this.length);
-    this.length += len;
-  }
-
   /** Appends a JavaScript string as UTF-8. */
   pushString(text: string): void {
     this.ensure(text.length * 3);
