@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runHandler } from '../src/cli/command';
@@ -6,7 +6,7 @@ import { ExitCode } from '../src/cli/errors';
 import { reviewHandler, ReviewFlags } from '../src/review/command';
 import { parseIsoSeconds } from '../src/review/bytes';
 import { CsvRecord, CsvScanner } from '../src/review/csv';
-import { FileSide, feederFor, loadFile } from '../src/review/load';
+import { FileSide, feederFor, loadFile, loadFileThreaded, workerScript } from '../src/review/load';
 import { ENTRA, OKTA, Profile, SALESFORCE, SCIM } from '../src/review/profiles';
 import { Format, Schema, builderFor } from '../src/review/reader';
 import { ReviewSummary } from '../src/review/review';
@@ -413,6 +413,26 @@ describe('review command', () => {
 });
 
 describe('loadFile', () => {
+  it('reads in a worker thread (the built one, when scripts/dist exists) with the same table as in this thread', async () => {
+    const spec: FileSide = {
+      label: 'target',
+      path: file(
+        'threaded.jsonl',
+        [scim('a@x.com', true), '{bad', scim('b@x.com', false), scim('A@x.com', true)].join('\n')
+      ),
+      profile: SCIM,
+      schema: T_SCHEMA,
+      keyOptions: DEFAULT_KEY_OPTIONS
+    };
+    const built = existsSync(join(__dirname, '..', 'dist', 'review', 'worker.js'));
+    expect(workerScript() !== undefined).toBe(built);
+    const threaded = await loadFileThreaded(spec);
+    const local = loadFile(spec);
+    expect(rows(threaded)).toEqual(rows(local));
+    expect(threaded.rejected).toEqual(local.rejected);
+    expect(Array.from(threaded.firstOf)).toEqual([-1, -1, 0]);
+  });
+
   it('detects the format from the name and the first bytes', () => {
     const side = (path: string): FileSide => ({
       label: 't',

@@ -74,10 +74,15 @@ type WorkerMessage =
   | { type: 'done'; table: PackedTable }
   | { type: 'error'; name: string; message: string; exitCode: ExitCodeValue; actions: string[] };
 
-/** The compiled worker script, when running from scripts/dist (not under ts-jest). */
+/**
+ * The compiled worker script: next to this file in scripts/dist, or (under ts-jest, running from scripts/src) the
+ * built copy in scripts/dist when there is one.
+ */
 export function workerScript(): string | undefined {
-  const script = join(__dirname, 'worker.js');
-  return existsSync(script) ? script : undefined;
+  for (const script of [join(__dirname, 'worker.js'), join(__dirname, '..', '..', 'dist', 'review', 'worker.js')]) {
+    if (existsSync(script)) return script;
+  }
+  return undefined;
 }
 
 /** Reads one side in a worker thread (falls back to this thread when the compiled worker is not there). */
