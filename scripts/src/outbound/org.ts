@@ -1,7 +1,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { xmlEscapeText } from './xml';
+import { xmlEscape as xmlEscapeText } from '../org/xml';
 import { OrgApiError, OrgHttp } from './orgHttp';
 import { SfRunner } from './sf';
 

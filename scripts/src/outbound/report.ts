@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { redactor } from '../cli/redact';
-import { xmlEscapeText as esc } from './xml';
+import { xmlEscape as esc } from '../org/xml';
 
 /** One step of a validation run, with its timing and (redacted) evidence. */
 export interface EvidenceStep {

@@ -16,7 +16,7 @@ import {
 } from './org';
 import { OrgApiError, OrgHttp } from './orgHttp';
 import { SfRunner } from './sf';
-import { xmlEscapeText } from './xml';
+import { xmlEscape as xmlEscapeText } from '../org/xml';
 
 export type Stage = 'DryRun' | 'Pilot';
 
