@@ -73,7 +73,10 @@ export interface NativeClass {
   /** Instance methods by lower-case name. `self` is the receiver. */
   methods?: Record<string, NativeFn>;
   /** Instance properties (get; set;) by lower-case name, for platform classes that expose them (e.g. Metadata.CustomMetadata.values). */
-  props?: Record<string, { get: (rt: Runtime, self: Value) => Value; set?: (rt: Runtime, self: Value, v: Value) => void }>;
+  props?: Record<
+    string,
+    { get: (rt: Runtime, self: Value) => Value; set?: (rt: Runtime, self: Value, v: Value) => void }
+  >;
   /** Dynamic static property (`Schema.SObjectType.User`): consulted after staticProps; undefined = no such property. */
   staticGet?: (rt: Runtime, name: string) => Value | undefined;
   /** Dynamic instance property (`describe.fields.Email`): consulted after props; undefined = no such property. */
@@ -255,7 +258,12 @@ export interface Org {
   /** Runs a SOQL query: a List<SObject> (typed to the FROM object), an Integer for `SELECT COUNT() ...`, or a List<AggregateResult>. */
   query(rt: Runtime, soql: string, binds: BindResolver, options: QueryOptions): Value;
   /** Executes a DML statement; with allOrNone a failure throws System.DmlException (through rt.throwApex) after rolling back the statement. */
-  dml(rt: Runtime, op: DmlOp, records: ApexSObject[], options: { allOrNone: boolean; externalIdField?: string; pos?: SourcePos }): DmlRowResult[];
+  dml(
+    rt: Runtime,
+    op: DmlOp,
+    records: ApexSObject[],
+    options: { allOrNone: boolean; externalIdField?: string; pos?: SourcePos }
+  ): DmlRowResult[];
   /** Creates an SObject of a type (`new Account(Name = 'x')`), validating field names; throws for an unknown type. */
   newSObject(rt: Runtime, type: string, fields: Array<[string, Value]>): ApexSObject;
   /** Canonical name of an SObject type, or undefined when no such object exists. */
@@ -276,7 +284,12 @@ export interface Org {
   /** Marks the transaction committed (end of a test-side async job): clears uncommitted work. */
   commit(): void;
   /** Called by DML for each trigger event: 'before insert', 'after update', ... */
-  triggerHook?: (event: TriggerEvent, object: string, newList: ApexSObject[] | null, oldList: ApexSObject[] | null) => void;
+  triggerHook?: (
+    event: TriggerEvent,
+    object: string,
+    newList: ApexSObject[] | null,
+    oldList: ApexSObject[] | null
+  ) => void;
 }
 
 export type TriggerEvent =
