@@ -283,6 +283,10 @@ export interface Org {
   rollback(token: unknown): void;
   /** Marks the transaction committed (end of a test-side async job): clears uncommitted work. */
   commit(): void;
+  /** Id of the User a test runs as when no System.runAs is in force (an active System Administrator seeded by the org). */
+  defaultUserId(): string;
+  /** IANA time zone (TimeZoneSidKey) of a user, for Datetime formatting and Date conversions. */
+  userTimeZone(userId: string): string;
   /** Called by DML for each trigger event: 'before insert', 'after update', ... */
   triggerHook?: (
     event: TriggerEvent,
