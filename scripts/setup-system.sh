@@ -5,6 +5,7 @@
 #   - sqlite3 (Debian package), the peer the access-review benchmark is measured against.
 #   - jq (Debian package), used by the GitHub workflow step scripts that the workflow test runs.
 # Safe to run again: it only installs what is not there. Needs root (or sudo) only when something is missing.
+# Optional: `npm test` runs the same checks itself (scripts/src/gates/toolchain.ts) before its gates.
 set -euo pipefail
 
 have_java21() {
@@ -25,7 +26,7 @@ have_java21() {
 }
 
 as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo -n "$@"; else
     echo "Need root to run: $*" >&2
     return 1
   fi

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { TOOL_ROOT } from './common';
+import { preflight } from './toolchain';
 
 /** One offline gate of `npm test`: a command that exits non-zero when the gate fails. */
 export interface Gate {
@@ -59,6 +60,17 @@ async function main(): Promise<number> {
     return 2;
   }
   const selected = only.length ? GATES.filter((gate) => only.includes(gate.name)) : GATES;
+  // The system tools these gates need (Java 21+, Chromium, sqlite3, jq): found, installed, or one line saying what to run.
+  const tools = preflight(selected.map((gate) => gate.name));
+  if (!tools.ok) {
+    console.error(tools.message);
+    return 2;
+  }
+  const found = Object.entries(tools.found).map(([id, path]) => `${id} ${path}`);
+  if (found.length)
+    console.log(
+      `preflight: ${found.join(', ')}${tools.installed.length ? ` (installed ${tools.installed.join(' ')})` : ''}`
+    );
   const outcomes: Outcome[] = [];
   for (const gate of selected) outcomes.push(await runGate(gate));
   console.log('\n=== summary ===');
