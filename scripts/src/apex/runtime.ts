@@ -370,4 +370,6 @@ export interface Runtime {
   stackTrace(): string[];
   /** The Apex position being executed now. */
   currentPos(): SourcePos | undefined;
+  /** Writes one System.debug line to the test's debug log (level already applied by the caller). */
+  debug(line: string): void;
 }

@@ -1,6 +1,9 @@
 import { NativeRegistry } from '../../runtime';
+import { registerServices } from './services';
+import { registerSystem } from './system';
 
-/** Platform services: Http, Test, Limits, async, EventBus, Messaging, UserInfo, UserProvisioning... (in progress). */
+/** Platform classes: System, Test, Limits, Assert, Type, async (system.ts); Http, EventBus, Messaging, UserProvisioning... (services.ts). */
 export function registerPlatform(registry: NativeRegistry): void {
-  void registry;
+  registerSystem(registry);
+  registerServices(registry);
 }
