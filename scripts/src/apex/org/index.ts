@@ -1,13 +1,14 @@
 import { NativeRegistry, Org } from '../runtime';
+import { LocalOrg } from './org';
 
 export interface OrgOptions {
   /** Project root: its force-app metadata supplies custom objects, custom metadata records and static resources. */
   projectRoot: string;
 }
 
-/** Builds the in-memory org (in progress). */
+/** Builds the in-memory org: the project's schema and custom metadata records plus the seeded setup records. */
 export function createOrg(options: OrgOptions): Org {
-  throw new Error(`createOrg not implemented yet for ${options.projectRoot}`);
+  return new LocalOrg(options.projectRoot);
 }
 
 /** Database, Schema and SObject platform classes (in progress). */

@@ -1,0 +1,111 @@
+/**
+ * The records a new test context sees before any test data exists (Apex Developer Guide, "Isolation of Test Data
+ * from Organization Data in Unit Tests": test methods see setup objects such as User, Profile, Organization and
+ * custom metadata records, not ordinary data). Seeded: the Organization, the standard profiles tests reference, the
+ * running System Administrator and the Automated Process user, and every custom metadata record of the project.
+ */
+import { ApexDate, ApexDatetime, Decimal, ApexDecimal, Value } from '../values';
+import type { LocalOrg } from './org';
+import { FieldDef } from './schema';
+
+export const SEED_PROFILES = [
+  'System Administrator',
+  'Standard User',
+  'Minimum Access - Salesforce',
+  'Read Only',
+  'Chatter Free User'
+];
+
+const ADMIN = {
+  FirstName: 'Local',
+  LastName: 'Admin',
+  Alias: 'ladmin',
+  TimeZoneSidKey: 'America/Los_Angeles',
+  LocaleSidKey: 'en_US',
+  EmailEncodingKey: 'UTF-8',
+  LanguageLocaleKey: 'en_US'
+};
+
+/** Converts a custom metadata record value (text in the .md-meta.xml) to the field's Apex type. */
+export function metadataValue(field: FieldDef | undefined, text: string | null): Value {
+  if (text === null) return null;
+  switch (field?.apexType) {
+    case 'Boolean':
+      return text === 'true';
+    case 'Integer':
+      return Number(text) | 0;
+    case 'Decimal':
+    case 'Double':
+      return new ApexDecimal(new Decimal(text));
+    case 'Date': {
+      const [y, m, d] = text.slice(0, 10).split('-').map(Number);
+      return new ApexDate(y, m, d);
+    }
+    case 'Datetime':
+      return new ApexDatetime(Date.parse(text));
+    default:
+      return text;
+  }
+}
+
+export function seedOrg(org: LocalOrg): void {
+  const orgRow = org.insertSystemRow('Organization', {
+    Name: 'Local Test Org',
+    OrganizationType: 'Developer Edition',
+    IsSandbox: false,
+    TimeZoneSidKey: 'America/Los_Angeles',
+    LanguageLocaleKey: 'en_US',
+    DefaultLocaleSidKey: 'en_US'
+  });
+  org.organizationId = orgRow.get('Id') as string;
+  const profiles = new Map<string, string>();
+  for (const name of SEED_PROFILES) {
+    const row = org.insertSystemRow('Profile', { Name: name });
+    profiles.set(name, row.get('Id') as string);
+  }
+  const admin = org.insertSystemRow('User', {
+    ...ADMIN,
+    Username: 'admin@local-test.example',
+    Email: 'admin@local-test.example',
+    CommunityNickname: 'ladmin',
+    ProfileId: profiles.get('System Administrator')!,
+    IsActive: true,
+    UserType: 'Standard'
+  });
+  org.adminUserId = admin.get('Id') as string;
+  const auto = org.insertSystemRow('User', {
+    ...ADMIN,
+    FirstName: null,
+    LastName: 'Automated Process',
+    Alias: 'autoproc',
+    Username: 'autoproc@local-test.example',
+    Email: 'autoproc@local-test.example',
+    CommunityNickname: 'autoproc',
+    ProfileId: profiles.get('Minimum Access - Salesforce')!,
+    IsActive: true,
+    UserType: 'AutomatedProcess'
+  });
+  org.automatedProcessUserId = auto.get('Id') as string;
+  for (const id of [org.adminUserId, org.automatedProcessUserId]) {
+    org.updateSystemRow(id, { CreatedById: org.adminUserId, LastModifiedById: org.adminUserId });
+  }
+
+  for (const record of org.schema.metadataRecords) {
+    const def = org.object(record.type);
+    if (!def) continue;
+    const fields: Record<string, Value> = {
+      DeveloperName: record.developerName,
+      MasterLabel: record.label,
+      Label: record.label,
+      QualifiedApiName: record.developerName,
+      NamespacePrefix: null
+    };
+    for (const key of Object.keys(fields)) if (!def.fields.has(key.toLowerCase())) delete fields[key];
+    for (const v of record.values) {
+      const f = def.fields.get(v.field.toLowerCase());
+      if (!f) throw new Error(`custom metadata record ${record.type}.${record.developerName}: no field ${v.field}`);
+      fields[f.name] = metadataValue(f, v.value);
+    }
+    org.insertSystemRow(def.name, fields);
+  }
+}
