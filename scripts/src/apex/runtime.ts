@@ -287,6 +287,14 @@ export interface Org {
   defaultUserId(): string;
   /** IANA time zone (TimeZoneSidKey) of a user, for Datetime formatting and Date conversions. */
   userTimeZone(userId: string): string;
+  /** FeatureManagement.checkPermission: granted through a permission set assigned to the user. */
+  hasCustomPermission(userId: string, permission: string): boolean;
+  /** A stored record by Id (a copy), for platform classes that read setup rows (UserInfo reads the running User). */
+  findRecord(id: string): ApexSObject | undefined;
+  /** Inserts a row with no DML semantics (AsyncApexJob and CronTrigger rows the platform itself writes). */
+  insertSystemRow(object: string, fields: Record<string, Value>): ApexSObject;
+  /** Updates a stored row with no DML semantics (job status, Test.setCreatedDate). */
+  updateSystemRow(id: string, fields: Record<string, Value>): void;
   /** Called by DML for each trigger event: 'before insert', 'after update', ... */
   triggerHook?: (
     event: TriggerEvent,

@@ -170,7 +170,6 @@ export function writtenType(ctx: P.TypeRefContext): WrittenType {
   return { parts, args, array, text: ctx.getText() };
 }
 
-
 function modifiersOf(list: P.ModifierContext[]): { modifiers: string[]; annotations: string[] } {
   const modifiers: string[] = [];
   const annotations: string[] = [];

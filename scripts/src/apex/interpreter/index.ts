@@ -1700,6 +1700,8 @@ export class Interpreter implements Runtime {
   }
 
   private catchMatches(c: P.CatchClauseContext, ex: ApexObject, frame: Frame): boolean {
+    // "Assertion failures (System.AssertException) can't be caught" (Apex Reference, Assert Class).
+    if (C(ex).name === 'System.AssertException') return false;
     const name = c.qualifiedName().getText();
     const cls = this.findClass(name, frame.cls) ?? this.exceptionClass(name);
     if (!cls) throw new UnsupportedError(`catch of unknown exception type ${name}`, this.currentPos());

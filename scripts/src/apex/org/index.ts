@@ -1,4 +1,5 @@
 import { NativeRegistry, Org } from '../runtime';
+import { registerOrgClasses } from './natives';
 import { LocalOrg } from './org';
 
 export interface OrgOptions {
@@ -11,7 +12,7 @@ export function createOrg(options: OrgOptions): Org {
   return new LocalOrg(options.projectRoot);
 }
 
-/** Database, Schema and SObject platform classes (in progress). */
+/** Database, Schema, SObject, AccessLevel and StatusCode. */
 export function registerOrgNatives(registry: NativeRegistry): void {
-  void registry;
+  registerOrgClasses(registry);
 }

@@ -92,6 +92,8 @@ export class LocalOrg implements Org {
     oldList: ApexSObject[] | null
   ) => void;
   adminUserId = '';
+  /** Custom permissions granted by each seeded PermissionSet (by its Id), lower-case names. */
+  readonly customPermissions = new Map<string, Set<string>>();
   automatedProcessUserId = '';
   organizationId = '';
   /** Clock for CreatedDate/LastModifiedDate (tests may pin it). */
@@ -362,6 +364,22 @@ export class LocalOrg implements Org {
     const tz = u?.get('TimeZoneSidKey');
     if (typeof tz !== 'string') throw new InterpreterError(`userTimeZone: no user ${userId}`);
     return tz;
+  }
+
+  /** FeatureManagement.checkPermission: a custom permission granted to the user through an assigned permission set. */
+  hasCustomPermission(userId: string, permission: string): boolean {
+    const want = permission.toLowerCase();
+    const user = to18(userId) ?? userId;
+    for (const psa of this.store.table('PermissionSetAssignment').values()) {
+      if (psa.get('AssigneeId') !== user) continue;
+      if (this.customPermissions.get(psa.get('PermissionSetId') as string)?.has(want)) return true;
+    }
+    return false;
+  }
+
+  findRecord(id: string): ApexSObject | undefined {
+    const r = this.store.get(to18(id) ?? id);
+    return r ? copyRecord(r) : undefined;
   }
 
   /** Inserts a row with no DML semantics (seed data, AsyncApexJob/CronTrigger rows, connected apps for tests). */

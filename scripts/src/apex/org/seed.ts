@@ -6,7 +6,10 @@
  */
 import { ApexDate, ApexDatetime, Decimal, ApexDecimal, Value } from '../values';
 import type { LocalOrg } from './org';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FieldDef } from './schema';
+import { childrenNamed, parseXml, textOf } from './xml';
 
 export const SEED_PROFILES = [
   'System Administrator',
@@ -90,6 +93,16 @@ export function seedOrg(org: LocalOrg): void {
     org.updateSystemRow(id, { CreatedById: org.adminUserId, LastModifiedById: org.adminUserId });
   }
 
+  seedPermissionSets(org);
+  for (const cls of org.schema.apexClasses) {
+    org.insertSystemRow('ApexClass', {
+      Name: cls.name,
+      ApiVersion: new ApexDecimal(new Decimal(cls.apiVersion || '66.0')),
+      Status: 'Active',
+      NamespacePrefix: null
+    });
+  }
+
   for (const record of org.schema.metadataRecords) {
     const def = org.object(record.type);
     if (!def) continue;
@@ -108,4 +121,44 @@ export function seedOrg(org: LocalOrg): void {
     }
     org.insertSystemRow(def.name, fields);
   }
+}
+
+/**
+ * The project's permission sets become PermissionSet rows (tests look them up by Name and assign them); the custom
+ * permissions each grants are kept for FeatureManagement.checkPermission.
+ */
+function seedPermissionSets(org: LocalOrg): void {
+  for (const dir of packageFeatureDirs(org.schema.projectRoot)) {
+    const psDir = join(dir, 'permissionsets');
+    if (!existsSync(psDir)) continue;
+    for (const file of readdirSync(psDir).sort()) {
+      if (!file.endsWith('.permissionset-meta.xml')) continue;
+      const name = file.slice(0, -'.permissionset-meta.xml'.length);
+      const root = parseXml(readFileSync(join(psDir, file), 'utf8'));
+      const row = org.insertSystemRow('PermissionSet', {
+        Name: name,
+        Label: textOf(root, 'label') ?? name,
+        IsOwnedByProfile: false,
+        IsCustom: true,
+        NamespacePrefix: null
+      });
+      const granted = childrenNamed(root, 'customPermissions')
+        .filter((c) => textOf(c, 'enabled') === 'true')
+        .map((c) => (textOf(c, 'name') ?? '').toLowerCase());
+      org.customPermissions.set(row.get('Id') as string, new Set(granted));
+    }
+  }
+}
+
+function packageFeatureDirs(root: string): string[] {
+  const out: string[] = [];
+  const project = JSON.parse(readFileSync(join(root, 'sfdx-project.json'), 'utf8')) as {
+    packageDirectories: Array<{ path: string }>;
+  };
+  for (const pkg of project.packageDirectories) {
+    const base = join(root, pkg.path);
+    if (!existsSync(base)) continue;
+    out.push(base, ...readdirSync(base).map((d) => join(base, d)));
+  }
+  return out;
 }

@@ -40,7 +40,13 @@ export function fakeOrg(): Org {
     rollback: () => undefined,
     commit: () => undefined,
     defaultUserId: () => '005000000000001AAA',
-    userTimeZone: () => 'America/Los_Angeles'
+    userTimeZone: () => 'America/Los_Angeles',
+    findRecord: () => undefined,
+    hasCustomPermission: () => false,
+    insertSystemRow: () => {
+      throw new UnsupportedError('insertSystemRow in the fake org');
+    },
+    updateSystemRow: () => undefined
   };
 }
 

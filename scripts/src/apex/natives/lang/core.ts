@@ -1,6 +1,20 @@
 import { NativeRegistry } from '../../runtime';
+import { blobClasses } from './blob';
+import { dateClasses } from './dates';
+import { numberClasses } from './numbers';
+import { matcherClass, patternClass } from './regex';
+import { idClass, stringClass } from './strings';
 
-/** (being written) */
+/** String and Id, the number classes and Math, Date/Datetime/Time, Blob/EncodingUtil/Crypto, Pattern/Matcher. */
 export function registerCore(registry: NativeRegistry): void {
-  void registry;
+  for (const cls of [
+    stringClass,
+    idClass,
+    ...numberClasses,
+    ...dateClasses,
+    ...blobClasses,
+    patternClass,
+    matcherClass
+  ])
+    registry.register(cls);
 }
