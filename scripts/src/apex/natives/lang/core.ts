@@ -1,20 +1,11 @@
 import { NativeRegistry } from '../../runtime';
-import { blobClasses } from './blob';
-import { dateClasses } from './dates';
-import { numberClasses } from './numbers';
 import { matcherClass, patternClass } from './regex';
-import { idClass, stringClass } from './strings';
 
-/** String and Id, the number classes and Math, Date/Datetime/Time, Blob/EncodingUtil/Crypto, Pattern/Matcher. */
+/**
+ * Core language natives. Registered so far: Pattern and Matcher (Java regex translated to JS RegExp).
+ * String, numbers, dates, Blob, EncodingUtil and Crypto are NOT yet written: calls to them are unresolved natives.
+ */
 export function registerCore(registry: NativeRegistry): void {
-  for (const cls of [
-    stringClass,
-    idClass,
-    ...numberClasses,
-    ...dateClasses,
-    ...blobClasses,
-    patternClass,
-    matcherClass
-  ])
-    registry.register(cls);
+  registry.register(patternClass);
+  registry.register(matcherClass);
 }
