@@ -1,11 +1,20 @@
 import { NativeRegistry } from '../../runtime';
+import { blobClasses } from './blob';
+import { dateClasses } from './dates';
+import { numberClasses } from './numbers';
 import { matcherClass, patternClass } from './regex';
+import { idClass, stringClass } from './strings';
 
-/**
- * Core language natives. Registered so far: Pattern and Matcher (Java regex translated to JS RegExp).
- * String, numbers, dates, Blob, EncodingUtil and Crypto are NOT yet written: calls to them are unresolved natives.
- */
+/** String and Id, the number classes and Math, Date/Datetime/Time, Blob/EncodingUtil/Crypto, Pattern/Matcher. */
 export function registerCore(registry: NativeRegistry): void {
-  registry.register(patternClass);
-  registry.register(matcherClass);
+  for (const cls of [
+    stringClass,
+    idClass,
+    ...numberClasses,
+    ...dateClasses,
+    ...blobClasses,
+    patternClass,
+    matcherClass
+  ])
+    registry.register(cls);
 }
