@@ -262,7 +262,7 @@ export interface Org {
     rt: Runtime,
     op: DmlOp,
     records: ApexSObject[],
-    options: { allOrNone: boolean; externalIdField?: string; pos?: SourcePos }
+    options: { allOrNone: boolean; externalIdField?: string; pos?: SourcePos; eventDelivery?: boolean }
   ): DmlRowResult[];
   /** Creates an SObject of a type (`new Account(Name = 'x')`), validating field names; throws for an unknown type. */
   newSObject(rt: Runtime, type: string, fields: Array<[string, Value]>): ApexSObject;
@@ -274,8 +274,8 @@ export interface Org {
   fieldType(object: string, field: string): TypeRef | undefined;
   /** Reads `record.Field` or `record.Parent.Field` semantics: SObjectException for a field not queried, unknown fields refused. */
   getField(rt: Runtime, record: ApexSObject, field: string): Value;
-  /** Writes `record.Field = v` with coercion to the field type (Id validation, Integer→Decimal); refuses unknown and read-only-by-nature fields as the platform does. */
-  setField(rt: Runtime, record: ApexSObject, field: string, value: Value): void;
+  /** Writes `record.Field = v` with coercion to the field type (Id validation, Integer→Decimal); refuses unknown and read-only-by-nature fields as the platform does, except with `unchecked` (JSON.deserialize may set read-only fields). */
+  setField(rt: Runtime, record: ApexSObject, field: string, value: Value, options?: { unchecked?: boolean }): void;
   /** Static calls on an SObject type: `Foo__mdt.getInstance('X')`, `Foo__mdt.getAll()`, `Setting__c.getOrgDefaults()`. */
   sobjectStatic(rt: Runtime, object: string, method: string, args: Value[]): Value;
   /** Snapshot for Database.setSavepoint / test isolation; returns an opaque token. */

@@ -8,6 +8,7 @@ import { ClassDef } from './classes';
 /** The built-in exception types the Apex Reference lists in the System namespace. */
 export const BUILTIN_EXCEPTIONS = [
   'AssertException',
+  'AuraHandledException',
   'AsyncException',
   'BigObjectException',
   'CalloutException',

@@ -877,6 +877,14 @@ export class Interpreter implements Runtime {
 
   /** The implicit constructors every exception has: (), (String), (Exception), (String, Exception). */
   private exceptionConstructor(obj: ApexObject, args: Value[]): void {
+    // AuraHandledException keeps its constructor message for the browser only: getMessage() in Apex answers
+    // "Script-thrown exception" until setMessage is called (Lightning Aura Components Developer Guide,
+    // "Throwing and Handling Errors").
+    if (C(obj).isSubtypeOf('System.AuraHandledException')) {
+      obj.native.message = null;
+      obj.native.auraMessage = args[0] ?? null;
+      return;
+    }
     for (const a of args) {
       if (typeof a === 'string' || a === null) obj.native.message = a;
       else if (a instanceof ApexObject && C(a).isException) {
@@ -912,6 +920,10 @@ export class Interpreter implements Runtime {
       const prop = native?.props?.[lower];
       if (prop) return prop.get(this, target);
       throw new UnsupportedError(`field ${name} of ${target.cls.name}`, this.currentPos());
+    }
+    // `[SELECT Name FROM X WHERE Id = :id].Name`: a query result read as its single row.
+    if (target instanceof ApexList && target.items.every((r) => r instanceof ApexSObject)) {
+      return this.readMember(this.coerce(target, typeRef(target.elemType.name)), name, safe);
     }
     if (target instanceof NativeObject) {
       const nc = this.natives.find(target.typeName);
@@ -1282,6 +1294,10 @@ export class Interpreter implements Runtime {
     }
     if (a instanceof ApexTypeToken)
       return typeToString(a.type).toLowerCase() === typeToString((b as ApexTypeToken).type).toLowerCase();
+    if (a instanceof NativeObject) {
+      const eq = this.natives.find(a.typeName)?.methods?.equals;
+      return eq ? eq(this, [b], a) === true : false;
+    }
     const ka = this.key(a);
     return ka === this.key(b) && !ka.startsWith('#');
   }
@@ -1297,7 +1313,11 @@ export class Interpreter implements Runtime {
       }
       return `#${this.identityOf(value)}`;
     }
-    if (value instanceof NativeObject) return `#${this.identityOf(value)}`;
+    if (value instanceof NativeObject) {
+      // Value-like platform objects (SObjectType and SObjectField tokens) are equal by their data.
+      if (this.natives.find(value.typeName)?.methods?.equals) return `x:${value.typeName}:${JSON.stringify(value.data)}`;
+      return `#${this.identityOf(value)}`;
+    }
     if (value instanceof ApexList) return `l:(${value.items.map((v) => this.key(v)).join(',')})`;
     if (value instanceof ApexSet) return `e:{${[...value.entries.keys()].sort().join(',')}}`;
     if (value instanceof ApexMap)
@@ -2083,11 +2103,46 @@ export class Interpreter implements Runtime {
       }
     }
     if (e instanceof P.DotExpressionContext && !e.dotMethodCall()) {
+      const shadowed = this.typeShadowing(e.expression(), e.anyId()!.getText(), frame);
+      if (shadowed) return this.memberOfTarget(shadowed, e.anyId()!.getText(), frame);
       const left = this.evalTarget(e.expression(), frame);
       if (left.kind !== 'value') return this.memberOfTarget(left, e.anyId().getText(), frame);
       return { kind: 'value', v: this.readMember(left.v, e.anyId().getText(), !!e.QUESTIONDOT()) };
     }
     return { kind: 'value', v: this.evalExpr(e, frame) };
+  }
+
+  /**
+   * `accessLevel.USER_MODE` where a variable and a type share a name: the compiler binds the name to the type when
+   * the member is a static member of that type (a null variable of that type has no such instance member).
+   */
+  private typeShadowing(e: P.ExpressionContext, member: string, frame: Frame, isCall = false): Target | undefined {
+    if (!(e instanceof P.PrimaryExpressionContext)) return undefined;
+    const p = e.primary();
+    if (!(p instanceof P.IdPrimaryContext)) return undefined;
+    const name = p.id().getText();
+    const lower = name.toLowerCase();
+    if (!frame.scope.lookup(lower) && !this.lookupField(lower, frame)) return undefined;
+    let type: Target;
+    try {
+      type = this.resolveTypeTarget(name, frame);
+    } catch {
+      return undefined;
+    }
+    const m = member.toLowerCase();
+    if (type.kind === 'native') {
+      const nc = type.nc;
+      const isStatic = isCall ? !!nc.statics?.[m] : !!nc.staticProps?.[m] || !!nc.enumValues?.some((v) => v.toLowerCase() === m);
+      return isStatic ? type : undefined;
+    }
+    if (type.kind === 'class') {
+      const cls = type.cls;
+      const isStatic = isCall
+        ? cls.findMethods(m).some((x) => x.isStatic)
+        : cls.enumValues.some((v) => v.toLowerCase() === m) || cls.findField(m)?.def.isStatic === true;
+      return isStatic ? type : undefined;
+    }
+    return undefined;
   }
 
   /** `Type.name`: a static field, an inner class, an enum constant, a namespace member, Trigger.x... */
@@ -2153,7 +2208,8 @@ export class Interpreter implements Runtime {
   private evalDot(e: P.DotExpressionContext, frame: Frame): Value {
     const call = e.dotMethodCall();
     const safe = !!e.QUESTIONDOT();
-    const left = this.evalTarget(e.expression(), frame);
+    const member = call ? call.anyId().getText() : e.anyId()!.getText();
+    const left = this.typeShadowing(e.expression(), member, frame, !!call) ?? this.evalTarget(e.expression(), frame);
     if (!call) {
       const name = e.anyId().getText();
       if (left.kind === 'value') return this.readMember(left.v, name, safe);

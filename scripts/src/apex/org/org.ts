@@ -198,6 +198,11 @@ export class LocalOrg implements Org {
   }
 
   getField(rt: Runtime, record: ApexSObject, field: string): Value {
+    // AggregateResult columns are the query's aliases (expr0, expr1... for unaliased aggregates).
+    if (record.type === 'AggregateResult') {
+      if (!record.has(field)) rt.throwApex('System.SObjectException', `Invalid field ${field} for AggregateResult`);
+      return record.get(field) ?? null;
+    }
     if (field.includes('.')) {
       let cur: Value = record;
       for (const part of field.split('.')) {
@@ -220,7 +225,11 @@ export class LocalOrg implements Org {
     return null;
   }
 
-  setField(rt: Runtime, record: ApexSObject, field: string, value: Value): void {
+  setField(rt: Runtime, record: ApexSObject, field: string, value: Value, options?: { unchecked?: boolean }): void {
+    if (options?.unchecked) {
+      this.setFieldUnchecked(rt, record, field, value);
+      return;
+    }
     const def = this.requireObject(rt, record.type);
     const f = def.fields.get(field.toLowerCase());
     if (!f) {
@@ -236,7 +245,9 @@ export class LocalOrg implements Org {
       if (c) rt.throwApex('System.SObjectException', `Field is not writeable: ${def.name}.${c.name}`);
       rt.throwApex('System.SObjectException', `Invalid field ${field} for ${def.name}`);
     }
-    if (f.name !== 'Id' && !f.createable && !f.updateable) {
+    // Custom metadata records are read-only to DML but their fields may be set in memory (Apex Developer Guide,
+    // "Custom Metadata Types": records can be created and edited in memory, not saved by DML).
+    if (f.name !== 'Id' && !f.createable && !f.updateable && def.kind !== 'mdt') {
       rt.throwApex('System.SObjectException', `Field is not writeable: ${def.name}.${f.name}`);
     }
     record.set(f.name, this.coerceField(rt, def, f, value));
@@ -431,7 +442,7 @@ export class LocalOrg implements Org {
     rt: Runtime,
     op: DmlOp,
     records: ApexSObject[],
-    options: { allOrNone: boolean; externalIdField?: string; pos?: SourcePos }
+    options: { allOrNone: boolean; externalIdField?: string; pos?: SourcePos; eventDelivery?: boolean }
   ): DmlRowResult[] {
     records.forEach((r, i) => {
       if (!(r instanceof ApexSObject))
@@ -440,7 +451,7 @@ export class LocalOrg implements Org {
     rt.ctx.consume('dmlStatements');
     rt.ctx.consume('dmlRows', records.length);
     rt.ctx.uncommittedWork = true;
-    for (const r of records) this.checkDmlAllowed(rt, op, this.requireObject(rt, r.type));
+    for (const r of records) this.checkDmlAllowed(rt, op, this.requireObject(rt, r.type), options.eventDelivery);
     const before = this.store.snapshot();
     const excluded = new Map<number, RowError[]>();
     let results: DmlRowResult[] = [];
@@ -469,7 +480,10 @@ export class LocalOrg implements Org {
     return results;
   }
 
-  private checkDmlAllowed(rt: Runtime, op: DmlOp, def: ObjectDef): void {
+  private checkDmlAllowed(rt: Runtime, op: DmlOp, def: ObjectDef, eventDelivery = false): void {
+    // Platform events are published with EventBus.publish, never by DML; the event bus itself "inserts" them
+    // when it delivers them to their subscribers (eventDelivery).
+    if (def.kind === 'event' && eventDelivery && op === 'insert') return;
     if (def.kind === 'mdt' || def.kind === 'event') {
       rt.throwApex('System.TypeException', `DML operation ${OP_LABEL[op]} not allowed on ${def.name}`);
     }
@@ -691,7 +705,8 @@ export class LocalOrg implements Org {
             r.work,
             op,
             r.old,
-            batch.map((b) => b.work)
+            batch.map((b) => b.work),
+            r.input
           )
         );
     }
@@ -874,7 +889,8 @@ export class LocalOrg implements Org {
     rec: ApexSObject,
     op: DmlOp,
     old: ApexSObject | undefined,
-    batch: ApexSObject[]
+    batch: ApexSObject[],
+    input?: ApexSObject
   ): RowError[] {
     const errors: RowError[] = [];
     const missing: string[] = [];
@@ -883,6 +899,8 @@ export class LocalOrg implements Org {
       if (
         op === 'insert' &&
         v !== null &&
+        // Only a value the caller set is refused; the org's own defaults (UserType, IsProfilePhotoActive) are not.
+        (!input || input.has(f.name)) &&
         !f.createable &&
         !f.system &&
         !f.autoNumber &&
@@ -963,6 +981,8 @@ export class LocalOrg implements Org {
   private checkReference(def: ObjectDef, f: FieldDef, id: string): RowError | undefined {
     const target = this.objectForId(id);
     const allowed = f.referenceTo.map((t) => t.toLowerCase());
+    // OwnerId is polymorphic on owned objects: a User or a queue (Group) (Object Reference, "OwnerId").
+    if (f.name === 'OwnerId' && allowed.length) allowed.push('user', 'group');
     if (!target || (allowed.length && !allowed.includes(target.toLowerCase()))) {
       return {
         statusCode: 'FIELD_INTEGRITY_EXCEPTION',

@@ -4,7 +4,7 @@
  * custom metadata records, not ordinary data). Seeded: the Organization, the standard profiles tests reference, the
  * running System Administrator and the Automated Process user, and every custom metadata record of the project.
  */
-import { ApexDate, ApexDatetime, Decimal, ApexDecimal, Value } from '../values';
+import { ApexBlob, ApexDate, ApexDatetime, Decimal, ApexDecimal, Value } from '../values';
 import type { LocalOrg } from './org';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -94,6 +94,16 @@ export function seedOrg(org: LocalOrg): void {
   }
 
   seedPermissionSets(org);
+  for (const sr of org.schema.staticResources) {
+    org.insertSystemRow('StaticResource', {
+      Name: sr.name,
+      ContentType: sr.contentType,
+      CacheControl: sr.cacheControl,
+      Body: new ApexBlob(sr.body),
+      BodyLength: sr.body.length,
+      NamespacePrefix: null
+    });
+  }
   for (const cls of org.schema.apexClasses) {
     org.insertSystemRow('ApexClass', {
       Name: cls.name,

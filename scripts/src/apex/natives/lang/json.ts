@@ -321,9 +321,17 @@ function typed(rt: Runtime, t: Tree, type: TypeRef, strict: boolean): Value {
     for (const [k, x] of t) {
       if (k === 'attributes') continue;
       const fieldType = rt.org.fieldType(object, k);
-      // Unknown SObject fields fail typed and strict deserialization alike.
-      if (!fieldType) rt.throwApex('System.JSONException', `No such column '${k}' on sobject of type ${object}`);
-      rt.org.setField(rt, rec, k, typed(rt, x, fieldType, strict));
+      if (!fieldType) {
+        // A child relationship: {"totalSize":..,"done":..,"records":[...]}.
+        const rows = x instanceof Map ? x.get('records') : undefined;
+        if (!Array.isArray(rows)) rt.throwApex('System.JSONException', `No such column '${k}' on sobject of type ${object}`);
+        const children = rows.map((r) => typed(rt, r, typeRef('SObject'), strict));
+        rt.org.setField(rt, rec, k, new ApexList(typeRef('SObject'), children), { unchecked: true });
+        continue;
+      }
+      // JSON.deserialize sets read-only fields too (CreatedDate, formula fields): the documented way to build them.
+      const raw = fieldType.name === 'List' && x instanceof Map ? (x.get('records') ?? []) : x;
+      rt.org.setField(rt, rec, k, typed(rt, raw, fieldType, strict), { unchecked: true });
     }
     return rec;
   }

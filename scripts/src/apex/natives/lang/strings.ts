@@ -63,6 +63,21 @@ function formatMessage(rt: Runtime, pattern: string, args: Value[]): string {
   return out;
 }
 
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const HTML_NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', copy: '\u00a9', reg: '\u00ae' };
+
+/** escapeHtml4: the five markup characters (StringEscapeUtils.escapeHtml4 also names Latin-1 entities; not done). */
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+
+/** unescapeHtml4: named entities of the common set and numeric (decimal and hex) references. */
+function unescapeHtml(s: string): string {
+  return s.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-zA-Z]+);/g, (m, e: string) => {
+    if (e.startsWith('#x') || e.startsWith('#X')) return String.fromCodePoint(parseInt(e.slice(2), 16));
+    if (e.startsWith('#')) return String.fromCodePoint(Number(e.slice(1)));
+    return HTML_NAMED[e] ?? m;
+  });
+}
+
 const statics: Fns = {
   valueOf: (rt: Runtime, a: Value[]) => {
     arity(rt, 'String.valueOf', a, 1);
@@ -249,6 +264,11 @@ const methods: Fns = {
     self$(rt, s).replace(/\\n/g, '\n').replace(/\\t/g, '\t').replace(/\\"/g, '"').replace(/\\\\/g, '\\'),
   escapeJava: (rt, _a, s) => JSON.stringify(self$(rt, s)).slice(1, -1),
   quote: (rt, _a, s) => quoteJava(self$(rt, s)),
+  escapeHtml4: (rt, _a, s) => escapeHtml(self$(rt, s)),
+  escapeXml: (rt, _a, s) => escapeHtml(self$(rt, s)).replace(/&#39;/g, '&apos;'),
+  unescapeHtml4: (rt, _a, s) => unescapeHtml(self$(rt, s)),
+  unescapeXml: (rt, _a, s) => unescapeHtml(self$(rt, s)),
+  escapeEcmaScript: (rt, _a, s) => JSON.stringify(self$(rt, s)).slice(1, -1).replace(/'/g, "\\'"),
   toString: (rt: Runtime, _a: Value[], s: Value) => self$(rt, s),
   to15: (rt, _a, s) => self$(rt, s).slice(0, 15),
   getSObjectType: (rt, _a, s) => {

@@ -170,7 +170,7 @@ export function deliverPublished(rt: Runtime): void {
   for (const e of pending) byType.set(e.type, [...(byType.get(e.type) ?? []), e]);
   for (const [, events] of byType) {
     rt.inNewTransaction(true, () => {
-      rt.org.dml(rt, 'insert', events, { allOrNone: true });
+      rt.org.dml(rt, 'insert', events, { allOrNone: true, eventDelivery: true });
     });
   }
 }
