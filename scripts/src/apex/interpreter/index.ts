@@ -1315,7 +1315,8 @@ export class Interpreter implements Runtime {
     }
     if (value instanceof NativeObject) {
       // Value-like platform objects (SObjectType and SObjectField tokens) are equal by their data.
-      if (this.natives.find(value.typeName)?.methods?.equals) return `x:${value.typeName}:${JSON.stringify(value.data)}`;
+      if (this.natives.find(value.typeName)?.methods?.equals)
+        return `x:${value.typeName}:${JSON.stringify(value.data)}`;
       return `#${this.identityOf(value)}`;
     }
     if (value instanceof ApexList) return `l:(${value.items.map((v) => this.key(v)).join(',')})`;
@@ -2132,7 +2133,9 @@ export class Interpreter implements Runtime {
     const m = member.toLowerCase();
     if (type.kind === 'native') {
       const nc = type.nc;
-      const isStatic = isCall ? !!nc.statics?.[m] : !!nc.staticProps?.[m] || !!nc.enumValues?.some((v) => v.toLowerCase() === m);
+      const isStatic = isCall
+        ? !!nc.statics?.[m]
+        : !!nc.staticProps?.[m] || !!nc.enumValues?.some((v) => v.toLowerCase() === m);
       return isStatic ? type : undefined;
     }
     if (type.kind === 'class') {

@@ -144,7 +144,8 @@ function seedPermissionSets(org: LocalOrg): void {
     for (const file of readdirSync(psDir).sort()) {
       if (!file.endsWith('.permissionset-meta.xml')) continue;
       const name = file.slice(0, -'.permissionset-meta.xml'.length);
-      const root = parseXml(readFileSync(join(psDir, file), 'utf8'));
+      const doc = parseXml(readFileSync(join(psDir, file), 'utf8'));
+      const root = childrenNamed(doc, 'PermissionSet')[0] ?? doc;
       const row = org.insertSystemRow('PermissionSet', {
         Name: name,
         Label: textOf(root, 'label') ?? name,

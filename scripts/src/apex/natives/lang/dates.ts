@@ -25,6 +25,12 @@ const dtfCache = new Map<string, Intl.DateTimeFormat>();
 function dtf(tz: string): Intl.DateTimeFormat {
   let f = dtfCache.get(tz);
   if (!f) {
+    // An unknown zone id formats as GMT, as java.util.TimeZone treats it.
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    } catch {
+      return dtf('UTC');
+    }
     f = new Intl.DateTimeFormat('en-US', {
       timeZone: tz,
       hourCycle: 'h23',

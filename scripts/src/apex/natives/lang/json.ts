@@ -324,7 +324,8 @@ function typed(rt: Runtime, t: Tree, type: TypeRef, strict: boolean): Value {
       if (!fieldType) {
         // A child relationship: {"totalSize":..,"done":..,"records":[...]}.
         const rows = x instanceof Map ? x.get('records') : undefined;
-        if (!Array.isArray(rows)) rt.throwApex('System.JSONException', `No such column '${k}' on sobject of type ${object}`);
+        if (!Array.isArray(rows))
+          rt.throwApex('System.JSONException', `No such column '${k}' on sobject of type ${object}`);
         const children = rows.map((r) => typed(rt, r, typeRef('SObject'), strict));
         rt.org.setField(rt, rec, k, new ApexList(typeRef('SObject'), children), { unchecked: true });
         continue;

@@ -1,4 +1,3 @@
- 
 /**
  * Platform services: Http callouts (with the test-time rules the platform enforces), EventBus, Messaging email,
  * the Process.Plugin family and the UserProvisioning namespace, and the Metadata namespace's deploy types.

@@ -304,6 +304,9 @@ const testStatics: Fns = {
   startTest: (rt) => {
     if (rt.ctx.startTestCalled) rt.throwApex('System.FinalException', 'Testing already started');
     rt.ctx.startTestCalled = true;
+    // "DML then callout in one test": DML before Test.startTest() does not block a callout inside the block
+    // (Apex Developer Guide, "Performing DML Operations and Mock Callouts").
+    rt.ctx.uncommittedWork = false;
     rt.ctx.slots.queueBeforeStart = rt.ctx.asyncQueue.length;
     const saved = rt.ctx.limits;
     rt.ctx.slots.limitsBeforeStart = saved;
@@ -371,6 +374,16 @@ export function deliverEvents(rt: Runtime): void {
 }
 
 // ---------------------------------------------------------------- Type, UserInfo, FeatureManagement
+
+/** TimeZone.getTimeZone follows java.util.TimeZone: an id it does not know is GMT. */
+export function knownZone(id: string): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: id });
+    return id;
+  } catch {
+    return 'GMT';
+  }
+}
 
 const typeStatics: Fns = {
   forName: (rt, a) => {
@@ -461,7 +474,7 @@ export const systemClasses: NativeClass[] = [
     name: 'TimeZone',
     namespace: 'System',
     kind: 'class',
-    statics: lower({ getTimeZone: (rt, [id]) => new NativeObject('TimeZone', { id: rt.stringify(id) }) }),
+    statics: lower({ getTimeZone: (rt, [id]) => new NativeObject('TimeZone', { id: knownZone(rt.stringify(id)) }) }),
     methods: lower({
       getID: (_rt, _a, self) => (self as NativeObject).data.id as string,
       toString: (_rt: Runtime, _a: Value[], self: Value) => (self as NativeObject).data.id as string
