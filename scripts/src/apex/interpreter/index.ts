@@ -2104,8 +2104,8 @@ export class Interpreter implements Runtime {
       }
     }
     if (e instanceof P.DotExpressionContext && !e.dotMethodCall()) {
-      const shadowed = this.typeShadowing(e.expression(), e.anyId()!.getText(), frame);
-      if (shadowed) return this.memberOfTarget(shadowed, e.anyId()!.getText(), frame);
+      const shadowed = this.typeShadowing(e.expression(), e.anyId().getText(), frame);
+      if (shadowed) return this.memberOfTarget(shadowed, e.anyId().getText(), frame);
       const left = this.evalTarget(e.expression(), frame);
       if (left.kind !== 'value') return this.memberOfTarget(left, e.anyId().getText(), frame);
       return { kind: 'value', v: this.readMember(left.v, e.anyId().getText(), !!e.QUESTIONDOT()) };
@@ -2211,7 +2211,7 @@ export class Interpreter implements Runtime {
   private evalDot(e: P.DotExpressionContext, frame: Frame): Value {
     const call = e.dotMethodCall();
     const safe = !!e.QUESTIONDOT();
-    const member = call ? call.anyId().getText() : e.anyId()!.getText();
+    const member = call ? call.anyId().getText() : e.anyId().getText();
     const left = this.typeShadowing(e.expression(), member, frame, !!call) ?? this.evalTarget(e.expression(), frame);
     if (!call) {
       const name = e.anyId().getText();
