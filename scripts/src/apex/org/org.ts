@@ -377,6 +377,25 @@ export class LocalOrg implements Org {
     return tz;
   }
 
+  /** The aggregate PermissionSet of a permission set group, created on first use. */
+  private aggregatePermissionSet(groupId: string): string {
+    for (const ps of this.store.table('PermissionSet').values()) {
+      if (ps.get('PermissionSetGroupId') === groupId) return ps.get('Id') as string;
+    }
+    const group = this.store.get(groupId);
+    const fields: Record<string, Value> = {
+      Name: `${String(group?.get('DeveloperName') ?? 'Group')}_aggregate`,
+      Label: String(group?.get('MasterLabel') ?? 'Group'),
+      IsOwnedByProfile: false,
+      Type: 'Group',
+      PermissionSetGroupId: groupId
+    };
+    const def = this.object('PermissionSet')!;
+    for (const k of Object.keys(fields)) if (!def.fields.has(k.toLowerCase())) delete fields[k];
+    const row = this.insertSystemRow('PermissionSet', fields);
+    return row.get('Id') as string;
+  }
+
   /** FeatureManagement.checkPermission: a custom permission granted to the user through an assigned permission set. */
   hasCustomPermission(userId: string, permission: string): boolean {
     const want = permission.toLowerCase();
@@ -825,6 +844,15 @@ export class LocalOrg implements Org {
         w.set('CommunityNickname', String(w.get('Username')).split('@')[0].slice(0, 40));
       }
       if (!w.get('UserType')) w.set('UserType', 'Standard');
+    }
+    // Assigning a permission set group: the platform's row points PermissionSetId at the group's aggregate
+    // permission set (Type 'Group'), which is not owned by a profile (Object Reference, PermissionSetAssignment).
+    if (
+      def.name === 'PermissionSetAssignment' &&
+      !w.get('PermissionSetId') &&
+      typeof w.get('PermissionSetGroupId') === 'string'
+    ) {
+      w.set('PermissionSetId', this.aggregatePermissionSet(w.get('PermissionSetGroupId') as string));
     }
     if (def.name === 'Group' && !w.get('DeveloperName') && typeof w.get('Name') === 'string') {
       w.set('DeveloperName', String(w.get('Name')).replace(/[^A-Za-z0-9_]/g, '_'));

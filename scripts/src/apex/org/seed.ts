@@ -62,8 +62,21 @@ export function seedOrg(org: LocalOrg): void {
   });
   org.organizationId = orgRow.get('Id') as string;
   const profiles = new Map<string, string>();
+  const profileDef = org.object('Profile')!;
   for (const name of SEED_PROFILES) {
-    const row = org.insertSystemRow('Profile', { Name: name });
+    const admin = name === 'System Administrator';
+    const fields: Record<string, Value> = {
+      Name: name,
+      UserType: name === 'Chatter Free User' ? 'CsnOnly' : 'Standard',
+      PermissionsViewSetup: admin,
+      PermissionsAssignPermissionSets: admin,
+      PermissionsManageUsers: admin,
+      PermissionsModifyAllData: admin,
+      PermissionsViewAllData: admin || name === 'Read Only',
+      PermissionsApiEnabled: name !== 'Chatter Free User'
+    };
+    for (const k of Object.keys(fields)) if (!profileDef.fields.has(k.toLowerCase())) delete fields[k];
+    const row = org.insertSystemRow('Profile', fields);
     profiles.set(name, row.get('Id') as string);
   }
   const admin = org.insertSystemRow('User', {

@@ -21,6 +21,7 @@ import {
   typeRef,
   Value
 } from '../values';
+import { to18 } from './ids';
 import { SoqlResult, SoqlSource } from './soqlContract';
 
 // ---------------------------------------------------------------- lexer
@@ -510,8 +511,9 @@ function norm(v: Value): number | string | boolean | null {
 
 /** Ids compare on their first 15 characters (a 15- and an 18-character Id are equal in SOQL). */
 function normId(v: Value): number | string | boolean | null {
-  const n = norm(v);
-  return typeof n === 'string' && /^[a-z0-9]{18}$/.test(n) ? n.slice(0, 15) : n;
+  // Ids are case-sensitive: compared and ordered on their 15 significant characters, case kept.
+  if (typeof v === 'string' && v.length === 18 && to18(v) === v) return `\u0000${v.slice(0, 15)}`;
+  return norm(v);
 }
 
 function likeRegex(pattern: string): RegExp {
@@ -661,7 +663,7 @@ function run(
   if (q.where) rows = rows.filter((r) => evalCond(c, q.where!, object, r, q.alias));
   for (let k = q.orderBy.length - 1; k >= 0; k--) {
     const { path, desc, nullsLast } = q.orderBy[k];
-    const keyed = rows.map((r) => ({ r, v: norm(readPath(c, object, r, path, q.alias)) }));
+    const keyed = rows.map((r) => ({ r, v: normId(readPath(c, object, r, path, q.alias)) }));
     keyed.sort((a, b) => {
       if (a.v === null || b.v === null) {
         if (a.v === b.v) return 0;
