@@ -126,6 +126,11 @@ export function seedOrg(org: LocalOrg): void {
     });
   }
 
+  // A metadata relationship to another custom metadata type holds the related record's DeveloperName in the
+  // .md-meta.xml; a query reads the related record's Id there and traverses `__r` to it. Records are inserted first,
+  // then their relationship values resolved, so the order of the files does not matter.
+  const pending: Array<{ id: string; field: FieldDef; developerName: string; source: string }> = [];
+  const idsByType = new Map<string, Map<string, string>>();
   for (const record of org.schema.metadataRecords) {
     const def = org.object(record.type);
     if (!def) continue;
@@ -137,13 +142,36 @@ export function seedOrg(org: LocalOrg): void {
       NamespacePrefix: null
     };
     for (const key of Object.keys(fields)) if (!def.fields.has(key.toLowerCase())) delete fields[key];
+    const relationships: Array<{ field: FieldDef; developerName: string }> = [];
     for (const v of record.values) {
       const f = def.fields.get(v.field.toLowerCase());
       if (!f) throw new Error(`custom metadata record ${record.type}.${record.developerName}: no field ${v.field}`);
+      if (f.relationshipKind === 'MetadataRelationship' && v.value !== null && isMetadataType(f.referenceTo[0])) {
+        relationships.push({ field: f, developerName: v.value });
+        continue;
+      }
       fields[f.name] = metadataValue(f, v.value);
     }
-    org.insertSystemRow(def.name, fields);
+    const row = org.insertSystemRow(def.name, fields);
+    const id = row.get('Id') as string;
+    const byName = idsByType.get(def.name.toLowerCase()) ?? new Map<string, string>();
+    byName.set(record.developerName.toLowerCase(), id);
+    idsByType.set(def.name.toLowerCase(), byName);
+    for (const r of relationships) pending.push({ id, ...r, source: `${record.type}.${record.developerName}` });
   }
+  for (const p of pending) {
+    const target = idsByType.get(p.field.referenceTo[0].toLowerCase())?.get(p.developerName.toLowerCase());
+    if (!target) {
+      throw new Error(
+        `custom metadata record ${p.source}: ${p.field.name} names ${p.field.referenceTo[0]}.${p.developerName}, which is not in the project`
+      );
+    }
+    org.updateSystemRow(p.id, { [p.field.name]: target });
+  }
+}
+
+function isMetadataType(name: string | undefined): boolean {
+  return (name ?? '').toLowerCase().endsWith('__mdt');
 }
 
 /**
