@@ -2076,6 +2076,13 @@ export class Interpreter implements Runtime {
   }
 
   private resolveTypeTarget(name: string, frame: Frame): Target {
+    const t = this.findTypeTarget(name, frame);
+    if (t) return t;
+    throw new UnsupportedError(`unknown name ${name}`, this.currentPos());
+  }
+
+  /** The type or namespace a name denotes from `frame`'s class, or undefined when it names none. */
+  private findTypeTarget(name: string, frame: Frame): Target | undefined {
     const lower = name.toLowerCase();
     if (lower === 'trigger') return { kind: 'trigger' };
     const cls = this.findClass(name, frame.cls);
@@ -2087,7 +2094,7 @@ export class Interpreter implements Runtime {
     const nc = this.natives.find(name);
     if (nc) return { kind: 'native', nc };
     if (NAMESPACES.includes(lower) || this.natives.hasNamespace(name)) return { kind: 'ns', name };
-    throw new UnsupportedError(`unknown name ${name}`, this.currentPos());
+    return undefined;
   }
 
   /** Evaluates an expression that may name a type or namespace (the left side of a dot). */
@@ -2124,12 +2131,8 @@ export class Interpreter implements Runtime {
     const name = p.id().getText();
     const lower = name.toLowerCase();
     if (!frame.scope.lookup(lower) && !this.lookupField(lower, frame)) return undefined;
-    let type: Target;
-    try {
-      type = this.resolveTypeTarget(name, frame);
-    } catch {
-      return undefined;
-    }
+    const type = this.findTypeTarget(name, frame);
+    if (!type) return undefined;
     const m = member.toLowerCase();
     if (type.kind === 'native') {
       const nc = type.nc;

@@ -81,6 +81,12 @@ interface Row {
   errors: RowError[];
 }
 
+/** Objects user mode refuses to a user lacking all of the listed user permissions (see requireUserModeRead). */
+const USER_MODE_READ_RULES: Record<string, string[]> = {
+  permissionsetassignment: ['ViewSetup', 'AssignPermissionSets', 'ManageUsers'],
+  setupentityaccess: ['ViewSetup']
+};
+
 export class LocalOrg implements Org {
   readonly schema: Schema;
   readonly store = new Store();
@@ -314,9 +320,16 @@ export class LocalOrg implements Org {
   }
 
   query(rt: Runtime, soql: string, binds: BindResolver, options: QueryOptions): Value {
-    void options;
     rt.ctx.consume('queries');
-    const res = runSoqlEngine(rt, soql, binds, this.soqlSource());
+    const src = this.soqlSource();
+    if (options.mode === 'user') {
+      const all = this.soqlSource();
+      src.rows = (object) => {
+        this.requireUserModeRead(rt, object);
+        return all.rows(object);
+      };
+    }
+    const res = runSoqlEngine(rt, soql, binds, src);
     if (res.kind === 'count') {
       rt.ctx.consume('queryRows', res.count);
       return res.count;
@@ -394,6 +407,33 @@ export class LocalOrg implements Org {
     for (const k of Object.keys(fields)) if (!def.fields.has(k.toLowerCase())) delete fields[k];
     const row = this.insertSystemRow('PermissionSet', fields);
     return row.get('Id') as string;
+  }
+
+  /**
+   * User mode enforces the special access rules of setup objects (Object Reference, "Special Access Rules"):
+   * PermissionSetAssignment needs View Setup and Configuration, Assign Permission Sets or Manage Users (Summer '20);
+   * SetupEntityAccess needs View Setup and Configuration (Spring '20). Sharing, object CRUD and FLS of other objects
+   * are not modelled.
+   */
+  private requireUserModeRead(rt: Runtime, object: string): void {
+    const needs = USER_MODE_READ_RULES[object.toLowerCase()];
+    if (!needs) return;
+    const user = rt.runningUserId || this.adminUserId;
+    if (needs.some((p) => this.hasUserPermission(user, p))) return;
+    rt.throwApex('System.QueryException', `sObject type '${this.objectName(object) ?? object}' is not supported.`);
+  }
+
+  /** A user permission (`ViewSetup`, ...) from the user's profile or an assigned permission set (or group). */
+  hasUserPermission(userId: string, permission: string): boolean {
+    const field = `Permissions${permission}`;
+    const user = this.store.get(to18(userId) ?? userId);
+    const profile = user && this.store.get(user.get('ProfileId') as string);
+    if (profile?.get(field) === true) return true;
+    for (const psa of this.store.table('PermissionSetAssignment').values()) {
+      if (psa.get('AssigneeId') !== user?.get('Id')) continue;
+      if (this.store.get(psa.get('PermissionSetId') as string)?.get(field) === true) return true;
+    }
+    return false;
   }
 
   /** FeatureManagement.checkPermission: a custom permission granted to the user through an assigned permission set. */
