@@ -1591,6 +1591,11 @@ export class Interpreter implements Runtime {
       let id: Value = null;
       if (user instanceof ApexSObject) id = user.get('Id') ?? null;
       else if (typeof user === 'string') id = user;
+      if (user instanceof ApexSObject && typeof id !== 'string')
+        throw new UnsupportedError(
+          'System.runAs with a User that was not inserted (the platform runs as it; the local org needs its Id)',
+          this.currentPos()
+        );
       if (typeof id !== 'string')
         this.throwApex('System.NullPointerException', 'System.runAs requires a user with an Id');
       let result: Completion;

@@ -38,10 +38,15 @@ export class SObjectJar {
   }
 
   static locate(projectRoot: string): string | undefined {
-    const dir = path.join(projectRoot, 'node_modules', '@flxbl-io', 'apexlink', 'jars');
-    if (!fs.existsSync(dir)) return undefined;
-    const jar = fs.readdirSync(dir).find((f) => /^sobject-types-.*\.jar$/.test(f));
-    return jar ? path.join(dir, jar) : undefined;
+    // The project's own node_modules first; then the one this runtime is installed with (a snippet project in a
+    // temporary folder has none).
+    for (const base of [projectRoot, path.join(__dirname, '..', '..', '..', '..')]) {
+      const dir = path.join(base, 'node_modules', '@flxbl-io', 'apexlink', 'jars');
+      if (!fs.existsSync(dir)) continue;
+      const jar = fs.readdirSync(dir).find((f) => /^sobject-types-.*\.jar$/.test(f));
+      if (jar) return path.join(dir, jar);
+    }
+    return undefined;
   }
 
   /** Canonical object names (as the jar spells them) by lower-case name. */

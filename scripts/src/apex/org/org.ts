@@ -294,6 +294,12 @@ export class LocalOrg implements Org {
     return {
       rows: (object) =>
         [...this.store.table(this.requireObject(undefined, object).name).values()].map((r) => copyRecord(r)),
+      deletedRows: (object) => {
+        const name = this.requireObject(undefined, object).name.toLowerCase();
+        return [...this.store.state.bin.values()]
+          .filter((r) => r.type.toLowerCase() === name)
+          .map((r) => copyRecord(r));
+      },
       objectName: (n) => this.objectName(n),
       fieldName: (o, f) => {
         const def = this.schema.object(o);
@@ -790,10 +796,13 @@ export class LocalOrg implements Org {
         throw new InterpreterError('upsert is split into insert and update');
       } else if (op === 'delete') {
         table.delete(id);
-        this.store.state.bin.set(id, copyRecord(r.work));
+        const binned = copyRecord(r.work);
+        binned.set('IsDeleted', true);
+        this.store.state.bin.set(id, binned);
         this.cascadeDelete(rt, def, id);
       } else if (op === 'undelete') {
         this.store.state.bin.delete(id);
+        r.work.set('IsDeleted', false);
         table.set(id, copyRecord(r.work));
       }
     }
@@ -1201,6 +1210,7 @@ export class LocalOrg implements Org {
           if (r.get(f.name) !== id) continue;
           if (f.deleteConstraint === 'Cascade') {
             table.delete(cid);
+            r.set('IsDeleted', true);
             this.store.state.bin.set(cid, r);
           } else if (f.deleteConstraint === 'SetNull') r.set(f.name, null);
         }

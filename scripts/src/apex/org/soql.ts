@@ -404,6 +404,29 @@ interface Ctx {
   binds: BindResolver;
 }
 
+/** Checks a field path against the schema; a polymorphic relationship is left to the per-row read. */
+function checkPath(c: Ctx, object: string, path: string, alias?: string): void {
+  let parts = path.split('.');
+  if (alias && parts.length > 1 && parts[0].toLowerCase() === alias.toLowerCase()) parts = parts.slice(1);
+  if (parts.length > 1 && parts[0].toLowerCase() === object.toLowerCase()) parts = parts.slice(1);
+  let type = object;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const rel = c.src.parentRelationship(type, parts[i]);
+    if (!rel) c.rt.throwApex('System.QueryException', `Didn't understand relationship '${parts[i]}' in field path.`);
+    if (rel.targets.length !== 1) return;
+    type = rel.targets[0];
+  }
+  const last = parts[parts.length - 1];
+  if (!c.src.fieldName(type, last))
+    c.rt.throwApex('System.QueryException', `No such column '${last}' on entity '${type}'.`);
+}
+
+function checkCond(c: Ctx, cond: Cond, object: string, alias?: string): void {
+  if (cond.kind === 'and' || cond.kind === 'or') for (const p of cond.parts) checkCond(c, p, object, alias);
+  else if (cond.kind === 'not') checkCond(c, cond.c, object, alias);
+  else if (cond.kind === 'cmp' && cond.field.kind === 'field') checkPath(c, object, cond.field.path, alias);
+}
+
 /** Reads a path (`Name`, `Owner.Profile.Name`, with the FROM alias stripped) from a stored row. */
 function readPath(c: Ctx, object: string, row: ApexSObject, path: string, alias?: string): Value {
   let parts = path.split('.');
@@ -658,7 +681,12 @@ function run(
 ): { object: string; rows: RowOut[] } {
   const object = c.src.objectName(q.from);
   if (!object) c.rt.throwApex('System.QueryException', `sObject type '${q.from}' is not supported.`);
-  let rows = c.src.rows(object).filter((r) => q.allRows || r.get('IsDeleted') !== true);
+  // The platform rejects an unknown field when the query is compiled, whether or not any row matches.
+  for (const item of q.select) if (item.what.kind === 'field') checkPath(c, object, item.what.path, q.alias);
+  if (q.where) checkCond(c, q.where, object, q.alias);
+  let rows = q.allRows
+    ? [...c.src.rows(object), ...(c.src.deletedRows?.(object) ?? [])]
+    : c.src.rows(object).filter((r) => r.get('IsDeleted') !== true);
   if (parent) rows = rows.filter((r) => normId(r.get(parent.field) ?? null) === normId(parent.id));
   if (q.where) rows = rows.filter((r) => evalCond(c, q.where!, object, r, q.alias));
   for (let k = q.orderBy.length - 1; k >= 0; k--) {

@@ -7,6 +7,8 @@ import { ApexSObject } from '../values';
 
 export interface SoqlSource {
   rows(object: string): ApexSObject[];
+  /** The object's rows in the recycle bin (IsDeleted = true), for ALL ROWS. */
+  deletedRows?(object: string): ApexSObject[];
   objectName(n: string): string | undefined;
   fieldName(o: string, f: string): string | undefined;
   fieldType(o: string, f: string): string | undefined;

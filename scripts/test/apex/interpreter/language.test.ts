@@ -5,14 +5,10 @@
  */
 import { ApexThrow, StepBudgetExceeded, UnsupportedError } from '../../../src/apex/runtime';
 import { ApexDecimal, ApexDouble, ApexLong } from '../../../src/apex/values';
+import { SnippetCase } from '../snippetCase';
 import { run } from './fakes';
 
-interface Case {
-  name: string;
-  doc: string;
-  body: string;
-  extra?: string;
-  files?: Record<string, string>;
+interface Case extends SnippetCase {
   /** Expected return value (as rendered by String.valueOf), or an exception `Type: message` prefix. */
   returns?: string;
   throws?: string;
