@@ -127,8 +127,10 @@ export function renderCoverage(report: RunReport, root: string): string[] {
   const rows = report.coverage.filter((entry) => ours.has(entry.className.toLowerCase()) && entry.coverable > 0);
   const lines = ['', 'coverage of the packaged source (lines covered / coverable):'];
   for (const row of [...rows].sort((a, b) => pct(a.covered, a.coverable) - pct(b.covered, b.coverable))) {
+    const under = pct(row.covered, row.coverable) < DEFAULT_THRESHOLDS.perClass;
+    const missing = under && row.uncovered.length ? `  (not run: line ${row.uncovered.join(', ')})` : '';
     lines.push(
-      `  ${pct(row.covered, row.coverable).toFixed(1).padStart(5)}%  ${row.covered}/${row.coverable}  ${row.className}`
+      `  ${pct(row.covered, row.coverable).toFixed(1).padStart(5)}%  ${row.covered}/${row.coverable}  ${row.className}${missing}`
     );
   }
   const covered = rows.reduce((sum, row) => sum + row.covered, 0);

@@ -72,12 +72,11 @@ export class LineCoverage implements CoverageRecorder {
   }
 
   /** Covered / coverable per file; hits on lines that were never declared coverable are not counted. */
-  summary(): Array<{ file: string; covered: number; coverable: number }> {
+  summary(): Array<{ file: string; covered: number; coverable: number; uncovered: number[] }> {
     return [...this.coverableLines.entries()].map(([file, lines]) => {
       const hits = this.hitLines.get(file) ?? new Set<number>();
-      let covered = 0;
-      for (const line of lines) if (hits.has(line)) covered++;
-      return { file, covered, coverable: lines.size };
+      const uncovered = [...lines].filter((line) => !hits.has(line)).sort((a, b) => a - b);
+      return { file, covered: lines.size - uncovered.length, coverable: lines.size, uncovered };
     });
   }
 

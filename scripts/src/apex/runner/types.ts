@@ -17,6 +17,6 @@ export interface MethodResult {
 export interface RunReport {
   methods: MethodResult[];
   /** Per file of force-app/main: covered / coverable lines. */
-  coverage: Array<{ file: string; className: string; covered: number; coverable: number }>;
+  coverage: Array<{ file: string; className: string; covered: number; coverable: number; uncovered: number[] }>;
   millis: number;
 }
