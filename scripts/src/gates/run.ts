@@ -22,6 +22,7 @@ export const GATES: Gate[] = [
   { name: 'apex-semantic', command: process.execPath, args: [gateScript('apexSemantic')] },
   { name: 'apex-docs', command: process.execPath, args: [gateScript('apexDocs')] },
   { name: 'pmd', command: process.execPath, args: [gateScript('pmd')] },
+  { name: 'apex-tests', command: process.execPath, args: [gateScript('apexTests')] },
   { name: 'metadata-convert', command: process.execPath, args: [gateScript('metadata')] },
   { name: 'actionlint', command: process.execPath, args: [gateScript('actionlint')] },
   { name: 'jest-lwc', command: bin('sfdx-lwc-jest'), args: ['--', '--ci'] },
