@@ -166,6 +166,11 @@ export interface AsyncJob {
   run: () => void;
   /** Chaining depth (0 for a job enqueued from a test method). */
   depth: number;
+  /**
+   * Earliest time (org clock, epoch ms) the job may start: a Queueable enqueued with a delay. Test.stopTest runs
+   * every queued job regardless; an org session (scripts/src/apex/session.ts) waits for its clock to pass it.
+   */
+  notBefore?: number;
 }
 
 /**
@@ -255,6 +260,8 @@ export interface QueryOptions {
  * interpreter); limits and the mixed-DML / uncommitted-work flags are kept on `ctx`.
  */
 export interface Org {
+  /** The org's clock (epoch ms): System.now, Date.today, SOQL date literals and audit fields read it. */
+  now(): number;
   /** Runs a SOQL query: a List<SObject> (typed to the FROM object), an Integer for `SELECT COUNT() ...`, or a List<AggregateResult>. */
   query(rt: Runtime, soql: string, binds: BindResolver, options: QueryOptions): Value;
   /** Executes a DML statement; with allOrNone a failure throws System.DmlException (through rt.throwApex) after rolling back the statement. */

@@ -447,6 +447,40 @@ const CASES: Case[] = [
     outcome: 'pass'
   },
   {
+    name: "a failed job's DML is rolled back before its finalizer runs",
+    doc: 'Apex Developer Guide, Transaction Finalizers: an unhandled exception rolls the job back; the finalizer runs after',
+    files: {
+      Finalized: `public class Finalized implements Queueable {
+  public void execute(QueueableContext ctx) {
+    System.attachFinalizer(new Fin());
+    insert new Account(Name = 'written by the job');
+    Integer z = 0; Integer x = 1 / z;
+  }
+}`,
+      Fin: FIN
+    },
+    body: `Test.startTest(); System.enqueueJob(new Finalized()); Test.stopTest();
+      Assert.areEqual(0, [SELECT COUNT() FROM Account WHERE Name = 'written by the job']);
+      Assert.areEqual(1, [SELECT COUNT() FROM Account WHERE Name = 'finalizer UNHANDLED_EXCEPTION']);`,
+    outcome: 'pass'
+  },
+  {
+    name: 'a Queueable runs as the user who enqueued it, not as whoever runs the queue',
+    doc: 'Apex Developer Guide, Queueable Apex (the job runs in the context of the submitting user); Using the runAs Method',
+    files: {
+      Who: `public class Who implements Queueable {
+  public void execute(QueueableContext ctx) { insert new Account(Name = UserInfo.getUserName()); }
+}`
+    },
+    extra: STANDARD_USER,
+    body: `User u = standardUser();
+      Test.startTest();
+      System.runAs(u) { System.enqueueJob(new Who()); }
+      Test.stopTest();
+      Assert.areEqual(1, [SELECT COUNT() FROM Account WHERE Name = 'std@conformance.example']);`,
+    outcome: 'pass'
+  },
+  {
     name: 'a second finalizer on one job is refused',
     doc: 'Apex Developer Guide, Transaction Finalizers: only one finalizer per Queueable job',
     files: { Finalized: FINALIZED, Fin: FIN },

@@ -1405,6 +1405,7 @@ export class Interpreter implements Runtime {
       saved.asyncQueue.push(...next.asyncQueue.filter((j) => !saved.asyncQueue.includes(j)));
       saved.eventBus.push(...next.eventBus.filter((e) => !saved.eventBus.includes(e)));
       this.ctx = saved;
+      (next.slots.transactionEnded as ((ctx: ExecContext) => void) | undefined)?.(next);
     }
   }
 

@@ -476,7 +476,7 @@ function resolveOperand(c: Ctx, o: Operand, object: string): Value | Value[] {
 
 const DAY = 86400000;
 function todayMs(rt: Runtime): number {
-  const p = new Intl.DateTimeFormat('en-CA', { timeZone: rt.userTimeZone() }).format(new Date());
+  const p = new Intl.DateTimeFormat('en-CA', { timeZone: rt.userTimeZone() }).format(new Date(rt.org.now()));
   return Date.parse(`${p}T00:00:00Z`);
 }
 

@@ -239,7 +239,7 @@ function parseDatetime(rt: Runtime, text: string, tz: string): ApexDatetime {
 
 const dateStatics: Fns = {
   today: (rt) => {
-    const p = partsIn(Date.now(), rt.userTimeZone());
+    const p = partsIn(rt.org.now(), rt.userTimeZone());
     return new ApexDate(p.year, p.month, p.day);
   },
   newInstance: (rt, a) => {
@@ -295,7 +295,7 @@ const dateMethods: Fns = {
 };
 
 const dtStatics: Fns = {
-  now: () => new ApexDatetime(Date.now()),
+  now: (rt) => new ApexDatetime(rt.org.now()),
   newInstance: (rt, a) => {
     if (a.length === 1) return new ApexDatetime(a[0] instanceof ApexLong ? Number(a[0].v) : int(rt, a[0]));
     if (a.length === 2) {

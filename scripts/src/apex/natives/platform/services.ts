@@ -31,7 +31,8 @@ const text = (rt: Runtime, v: Value): string => (v === null ? '' : rt.stringify(
 
 // ---------------------------------------------------------------- HTTP
 
-interface HttpData {
+/** The state of an HttpRequest / HttpResponse (the callout bridge fills a response). */
+export interface HttpData {
   endpoint: string | null;
   method: string | null;
   headers: Map<string, [string, string]>;

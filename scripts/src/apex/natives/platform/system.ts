@@ -13,6 +13,7 @@
 import {
   ApexThrow,
   AsyncJob,
+  LimitExceeded,
   LimitName,
   NativeClass,
   NativeRegistry,
@@ -60,13 +61,13 @@ const systemStatics: Fns = {
   assert: (rt, [c, m]) => (c === true ? null : assertFail(rt, '', m)),
   assertEquals: (rt, [e, a, m]) => (rt.equals(e, a) ? null : assertFail(rt, expected(rt, e, a), m)),
   assertNotEquals: (rt, [e, a, m]) => (rt.equals(e, a) ? assertFail(rt, `Same value: ${rt.stringify(a)}`, m) : null),
-  now: () => new ApexDatetime(Date.now()),
+  now: (rt) => new ApexDatetime(rt.org.now()),
   today: (rt) => {
-    const p = new Intl.DateTimeFormat('en-CA', { timeZone: rt.userTimeZone() }).format(new Date());
+    const p = new Intl.DateTimeFormat('en-CA', { timeZone: rt.userTimeZone() }).format(new Date(rt.org.now()));
     const [y, mo, d] = p.split('-').map(Number);
     return new ApexDate(y, mo, d);
   },
-  currentTimeMillis: () => new ApexLong(BigInt(Date.now())),
+  currentTimeMillis: (rt) => new ApexLong(BigInt(rt.org.now())),
   isRunningTest: (rt) => rt.ctx.inTest,
   isBatch: (rt) => rt.ctx.currentJob?.kind === 'BatchApex',
   isFuture: (rt) => rt.ctx.currentJob?.kind === 'Future',
@@ -192,9 +193,21 @@ function enqueueQueueable(rt: Runtime, job: Value, opts: Value | undefined): Val
   if ((maxDepth !== undefined && depth >= maxDepth) || (chainsInTest && maxDepth === undefined)) {
     rt.throwApex('System.AsyncException', `Maximum stack depth has been reached.`);
   }
+  // System.enqueueJob(job, delay) and AsyncOptions.MinimumQueueableDelayInMinutes: 0-10 minutes (Apex Reference,
+  // System class, enqueueJob(queueable, delay); AsyncOptions class).
+  const delay =
+    typeof opts === 'number'
+      ? opts
+      : opts instanceof NativeObject && typeof opts.data.MinimumQueueableDelayInMinutes === 'number'
+        ? opts.data.MinimumQueueableDelayInMinutes
+        : 0;
+  // The documented range is 0-10; what the platform throws outside it is not documented, so it is not guessed.
+  if (delay < 0 || delay > 10) unsupported(rt, `a queueable delay of ${delay} minutes (documented range 0-10)`);
   rt.ctx.consume('queueableJobs');
   const id = asyncRow(rt, 'Queueable', job);
-  const entry: AsyncJob = { kind: 'Queueable', id, depth, run: () => runQueueable(rt, entry) };
+  const owner = rt.runningUserId;
+  const entry: AsyncJob = { kind: 'Queueable', id, depth, run: () => asUser(rt, owner, () => runQueueable(rt, entry)) };
+  if (delay > 0) entry.notBefore = rt.org.now() + delay * 60000;
   jobStates.set(entry, {
     target: job,
     runsInTest: !parent || maxDepth !== undefined,
@@ -204,16 +217,40 @@ function enqueueQueueable(rt: Runtime, job: Value, opts: Value | undefined): Val
   return id;
 }
 
+/**
+ * Runs an async job as the user who queued it: a Queueable, @future or scheduled job runs as that user, whoever
+ * (or whatever test context) runs the queue afterwards.
+ */
+function asUser(rt: Runtime, userId: string, fn: () => void): void {
+  const saved = rt.runningUserId;
+  rt.runningUserId = userId;
+  try {
+    fn();
+  } finally {
+    rt.runningUserId = saved;
+  }
+}
+
 function runQueueable(rt: Runtime, job: AsyncJob): void {
   const state = jobState(job);
   let failure: ApexThrow | undefined;
+  let limitFailure: LimitExceeded | undefined;
   rt.inNewTransaction(true, () => {
     rt.ctx.currentJob = job;
+    const start = rt.org.savepoint();
     try {
       rt.callMethod(state.target, 'execute', [context('QueueableContext', job.id)]);
     } catch (error) {
-      if (!(error instanceof ApexThrow)) throw error;
-      failure = error;
+      if (!(error instanceof ApexThrow) && !(error instanceof LimitExceeded)) throw error;
+      // An unhandled exception (a limit too) rolls the job's transaction back: its DML, and the jobs it enqueued,
+      // never happened (Apex Developer Guide, "Transaction Finalizers": the finalizer runs after the rollback).
+      rt.org.rollback(start);
+      rt.ctx.asyncQueue = [];
+      if (error instanceof LimitExceeded) {
+        limitFailure = error;
+        const message = error.message.replace(/^System\.LimitException: /, '');
+        failure = new ApexThrow(rt.newException('System.LimitException', message), error.message);
+      } else failure = error;
     }
   });
   rt.org.updateSystemRow(job.id, {
@@ -239,6 +276,7 @@ function runQueueable(rt: Runtime, job: AsyncJob): void {
     });
     return;
   }
+  if (limitFailure) throw limitFailure;
   if (failure) throw failure;
 }
 
@@ -249,17 +287,19 @@ export function enqueueFuture(rt: Runtime, run: () => void): void {
   }
   rt.ctx.consume('futureCalls');
   const id = rt.org.insertSystemRow('AsyncApexJob', { JobType: 'Future', Status: 'Queued' }).get('Id') as string;
+  const owner = rt.runningUserId;
   const job: AsyncJob = {
     kind: 'Future',
     id,
     depth: 0,
-    run: () => {
-      rt.inNewTransaction(true, () => {
-        rt.ctx.currentJob = job;
-        run();
-      });
-      rt.org.updateSystemRow(id, { Status: 'Completed' });
-    }
+    run: () =>
+      asUser(rt, owner, () => {
+        rt.inNewTransaction(true, () => {
+          rt.ctx.currentJob = job;
+          run();
+        });
+        rt.org.updateSystemRow(id, { Status: 'Completed' });
+      })
   };
   jobStates.set(job, { target: null, runsInTest: true });
   rt.ctx.asyncQueue.push(job);
@@ -291,17 +331,19 @@ function scheduleJob(rt: Runtime, name: Value, cron: Value, target: Value): Valu
     TimesTriggered: 0
   });
   const id = trigger.get('Id') as string;
+  const owner = rt.runningUserId;
   const job: AsyncJob = {
     kind: 'ScheduledApex',
     id,
     depth: 0,
-    run: () => {
-      rt.inNewTransaction(true, () => {
-        rt.ctx.currentJob = job;
-        rt.callMethod(target, 'execute', [context('SchedulableContext', id)]);
-      });
-      rt.org.updateSystemRow(id, { TimesTriggered: 1 });
-    }
+    run: () =>
+      asUser(rt, owner, () => {
+        rt.inNewTransaction(true, () => {
+          rt.ctx.currentJob = job;
+          rt.callMethod(target, 'execute', [context('SchedulableContext', id)]);
+        });
+        rt.org.updateSystemRow(id, { TimesTriggered: 1 });
+      })
   };
   jobStates.set(job, { target, runsInTest: true });
   rt.ctx.asyncQueue.push(job);
