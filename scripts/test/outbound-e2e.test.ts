@@ -18,7 +18,17 @@ let world: OutboundWorld;
 const OPEN_GUARD = { GuardPercent__c: 100, GuardMaxPerWindow__c: 1000 };
 
 beforeAll(async () => {
-  world = await OutboundWorld.start({ projectRoot: ROOT, stage: 'Pilot', target: OPEN_GUARD });
+  world = await OutboundWorld.start({
+    projectRoot: ROOT,
+    stage: 'Pilot',
+    target: { ...OPEN_GUARD, AlertGroup__c: 'ProvisioAlerts' }
+  });
+  // The admin running the console's actions holds ProvisioningAdmin and is the alert group's member.
+  world.apex(`insert new PermissionSetAssignment(AssigneeId = UserInfo.getUserId(),
+      PermissionSetId = [SELECT Id FROM PermissionSet WHERE Name = 'ProvisioningAdmin'].Id);
+    Group alerts = new Group(Name = 'Provisio alerts', DeveloperName = 'ProvisioAlerts', Type = 'Regular');
+    insert alerts;
+    insert new GroupMember(GroupId = alerts.Id, UserOrGroupId = UserInfo.getUserId());`);
 });
 
 afterAll(async () => {
@@ -67,10 +77,6 @@ describe('1. a new user', () => {
     // A never-provisioned user outside the pilot is not logged from the trigger path (the engine's rule, so that
     // every edit of every other user does not flood the log); the console's "provision now" logs the skip.
     expect(world.events(userId)).toEqual([]);
-    const consoleStep = world.apex(
-      `insert new PermissionSetAssignment(AssigneeId = UserInfo.getUserId(), PermissionSetId = [SELECT Id FROM PermissionSet WHERE Name = 'ProvisioningAdmin'].Id);`
-    );
-    expect(consoleStep.transactions[0].ok).toBe(true);
     world.apex(`ProvisioningAdminService.provisionNow('${userId}', 'ScimTarget', false);`);
     expect(world.events(userId)).toEqual([
       expect.objectContaining({
@@ -184,5 +190,163 @@ describe('4. the account already exists on the target', () => {
     );
     expect(replay.callouts.map((c) => c.method)).not.toContain('POST');
     expect((await world.targetUsers()).filter((u) => u.userName === 'hal@example.com')).toHaveLength(1);
+  });
+});
+
+const eventsOf = (alias: string) => world.events(world.userId(`${alias}@example.com`));
+
+describe('6. faults of the target: retried from the event record, nothing lost', () => {
+  test('429 with Retry-After: the retry waits at least that long, then succeeds; one account', async () => {
+    await world.target.admin('POST', '/faults', {
+      kind: 'status',
+      status: 429,
+      retryAfter: 120,
+      method: 'POST',
+      path: '/Users',
+      count: 1
+    });
+    const failedAt = world.session.now();
+    const step = world.apex(userApex('iris'));
+    expect(step.callouts.map((c) => `${c.method} ${c.status}`)).toEqual(['GET 200', 'POST 429']);
+    const [retrying] = eventsOf('iris');
+    expect(retrying).toMatchObject({ Operation__c: 'Create', State__c: 'Retrying', HttpStatus__c: 429, Attempt__c: 1 });
+    const next = (retrying.NextAttemptAt__c as Date).getTime();
+    expect(next - failedAt).toBeGreaterThanOrEqual(120000);
+    // The worker chained itself with a delay instead of spinning: nothing runs before the clock moves.
+    expect(world.session.queued()).toEqual([expect.objectContaining({ kind: 'Queueable' })]);
+    expect(await world.targetUser('iris@example.com')).toBeUndefined();
+    const early = world.session.advance(1);
+    expect(early.callouts.filter((c) => c.method === 'POST')).toEqual([]);
+    world.session.advance(3);
+    expect((await world.targetUsers()).filter((u) => u.userName === 'iris@example.com')).toHaveLength(1);
+    const events = eventsOf('iris');
+    expect(operations(events)).toEqual(['Create:Retrying', 'Create:Succeeded']);
+    expect(events[0].NextAttemptAt__c).toBeNull();
+  });
+
+  test('503, then a timeout: retried with backoff from the event record; then an HTML page: failed with the reason, retried by the admin; one account', async () => {
+    world.configureTarget({ TimeoutMs__c: 1000 });
+    await world.target.admin('POST', '/faults', [
+      { kind: 'status', status: 503, method: 'POST', path: '/Users', count: 1 },
+      { kind: 'timeout', ms: 3000, method: 'POST', path: '/Users', skip: 1, count: 1 },
+      { kind: 'html', status: 200, method: 'GET', path: '/Users', skip: 2, count: 1 }
+    ]);
+    const first = world.apex(userApex('jude'));
+    expect(first.callouts.map((c) => `${c.method} ${c.status}`)).toEqual(['GET 200', 'POST 503']);
+    const second = world.session.advance(5);
+    expect(second.callouts.map((c) => `${c.method} ${c.status} ${c.error ?? ''}`.trim())).toEqual([
+      'GET 200',
+      'POST 0 Read timed out'
+    ]);
+    // The timed-out create never reached the store: the next attempt looks up first and finds nothing to adopt.
+    const third = world.session.advance(10);
+    expect(third.callouts.map((c) => `${c.method} ${c.status}`)).toEqual(['GET 200']);
+    let events = eventsOf('jude');
+    expect(events.map((e) => `${String(e.State__c)} ${String(e.HttpStatus__c)} ${String(e.Attempt__c)}`)).toEqual([
+      'Retrying 503 1',
+      'Retrying 0 2',
+      'Failed 200 3'
+    ]);
+    expect(String(events[1].Error__c)).toContain('no answer within 1000 ms: Read timed out');
+    // An HTML page where JSON belongs (a sign-in page, a proxy) is not retried blindly: the admin looks, then retries.
+    expect(String(events[2].Error__c)).toContain('the target answered HTML, not JSON');
+    expect(events.every((e) => e.NextAttemptAt__c === null)).toBe(true);
+    expect(world.session.advance(60).callouts).toEqual([]);
+    expect(await world.targetUser('jude@example.com')).toBeUndefined();
+    world.apex(`ProvisioningAdminService.retryEvent('${String(events[2].Id)}');`);
+    expect((await world.targetUsers()).filter((u) => u.userName === 'jude@example.com')).toHaveLength(1);
+    events = eventsOf('jude');
+    expect(operations(events).at(-1)).toBe('Create:Succeeded');
+  });
+
+  test('409 with no account behind it: failed with the reason; the admin retries from the record and it lands', async () => {
+    await world.target.admin('POST', '/faults', {
+      kind: 'status',
+      status: 409,
+      method: 'POST',
+      path: '/Users',
+      count: 1
+    });
+    world.apex(userApex('kai'));
+    const [failed] = eventsOf('kai');
+    expect(failed).toMatchObject({ State__c: 'Failed', HttpStatus__c: 409 });
+    expect(String(failed.Error__c)).toMatch(/duplicate but no account matches/);
+    expect(await world.targetUser('kai@example.com')).toBeUndefined();
+    world.apex(`ProvisioningAdminService.retryEvent('${String(failed.Id)}');`);
+    expect(await world.targetUser('kai@example.com')).toMatchObject({ active: true });
+    expect(operations(eventsOf('kai')).at(-1)).toBe('Create:Succeeded');
+  });
+
+  test('a target that keeps failing is quarantined and the alert group is emailed; work resumes once it answers', async () => {
+    world.session.advance(120); // past the earlier failures
+    await world.target.admin('POST', '/faults', { kind: 'status', status: 503, method: '*', path: '*' });
+    const emailsBefore = world.session.emails().length;
+    const aliases = ['lea', 'max', 'ned', 'ola', 'pia', 'quin'];
+    world.apex(aliases.map((alias) => userApex(alias)).join('\n'));
+    const health = world.session.query(
+      "SELECT ConsecutiveFailures__c, QuarantinedUntil__c FROM ProvisioningTargetState__c WHERE Target__c = 'ScimTarget'"
+    )[0];
+    expect(health.QuarantinedUntil__c).toBeInstanceOf(Date);
+    const alerts = world.session.emails().slice(emailsBefore);
+    expect(alerts).toEqual([expect.objectContaining({ targetObjectId: world.session.adminUserId })]);
+    expect(alerts[0].subject).toBe('Provisio alert: ScimTarget');
+    expect(alerts[0].body).toMatch(/quarantin/i);
+    // Every user's work is on record, none sent.
+    for (const alias of aliases) expect(eventsOf(alias).length).toBeGreaterThan(0);
+    await world.target.admin('DELETE', '/faults');
+    world.session.advance(60);
+    world.session.advance(60);
+    for (const alias of aliases) {
+      expect(await world.targetUser(`${alias}@example.com`)).toMatchObject({ active: true });
+      expect(operations(eventsOf(alias)).at(-1)).toBe('Create:Succeeded');
+    }
+    expect(world.session.emails().length).toBe(emailsBefore + 1);
+  });
+});
+
+describe('7. mass deactivation', () => {
+  test('over the guard threshold: staged, not sent; approved in the console service: sent', async () => {
+    const aliases = ['rae', 'sol', 'tia', 'uma'];
+    world.apex(aliases.map((alias) => userApex(alias)).join('\n'));
+    world.session.advance(120); // an empty guard window
+    world.configureTarget({ GuardPercent__c: 5, GuardMaxPerWindow__c: 25 });
+    const ids = aliases.map((alias) => `'${world.userId(`${alias}@example.com`)}'`).join(', ');
+    const step = world.apex(`List<User> us = [SELECT Id FROM User WHERE Id IN (${ids})];
+      for (User u : us) { u.IsActive = false; }
+      update us;`);
+    const deactivations = step.callouts.filter((c) => c.method === 'PATCH');
+    const stillActive = [];
+    for (const alias of aliases) if ((await world.targetUser(`${alias}@example.com`))?.active) stillActive.push(alias);
+    const staged = aliases.flatMap((alias) => eventsOf(alias)).filter((e) => e.State__c === 'Staged');
+    // The threshold (5 % of the linked accounts, at least 1) lets at most one through; the rest wait for approval.
+    expect(deactivations.length).toBeLessThanOrEqual(1);
+    expect(staged.length).toBe(aliases.length - deactivations.length);
+    expect(stillActive.length).toBe(staged.length);
+    world.apex(
+      `ProvisioningAdminService.approveStaged(new List<Id>{ ${staged.map((e) => `'${String(e.Id)}'`).join(', ')} }, 'Leavers list 2026-12 checked');`
+    );
+    for (const alias of aliases) expect((await world.targetUser(`${alias}@example.com`))?.active).toBe(false);
+  });
+});
+
+describe('9. dry run', () => {
+  test('the exact requests are recorded; the target is untouched', async () => {
+    world.configureTarget({ Stage__c: 'DryRun' });
+    const usersBefore = (await world.targetUsers()).length;
+    const step = world.apex(userApex('vic', { title: 'Auditor' }));
+    expect(step.callouts.filter((c) => c.method !== 'GET')).toEqual([]);
+    expect((await world.targetUsers()).length).toBe(usersBefore);
+    const [event] = eventsOf('vic');
+    expect(event).toMatchObject({ Operation__c: 'Create', State__c: 'DryRun' });
+    const [lookup, create] = String(event.Request__c).split('\n---\n');
+    expect(lookup).toBe('GET callout:ScimTarget/Users?filter=userName eq "vic@example.com"');
+    const [requestLine, ...body] = create.split('\n');
+    expect(requestLine).toBe('POST callout:ScimTarget/Users');
+    expect(JSON.parse(body.join('\n'))).toMatchObject({
+      userName: 'vic@example.com',
+      title: 'Auditor',
+      active: true,
+      externalId: world.userId('vic@example.com')
+    });
   });
 });

@@ -16,7 +16,7 @@ import { deliverEvents } from './natives/platform/system';
 import { LocalOrg } from './org/org';
 import { ApexSource, LineCoverage, projectSources } from './runner/run';
 import { ApexThrow, AsyncJob, ExecContext, LimitExceeded } from './runtime';
-import { ApexDate, ApexDatetime, ApexDecimal, ApexDouble, ApexList, ApexLong, ApexSObject, Value } from './values';
+import { ApexDate, ApexDatetime, ApexDecimal, ApexDouble, ApexList, ApexLong, ApexSObject, NativeObject, Value } from './values';
 import { calloutBridge, CalloutExchange, NamedCredentialRoute } from './bridge/callouts';
 import { SyncHttpClient } from './bridge/syncHttp';
 
@@ -154,6 +154,20 @@ export class OrgSession {
   /** Jobs queued and not yet run (delayed ones wait for the clock). */
   queued(): Array<{ kind: AsyncJob['kind']; id: string; notBefore?: number }> {
     return this.pending.map((job) => ({ kind: job.kind, id: job.id, notBefore: job.notBefore }));
+  }
+
+  /**
+   * Messages handed to Messaging.sendEmail so far. The org sends no mail: they are kept here, as an org's email log
+   * would show them (a rolled-back transaction's messages included: the runtime does not model delivery).
+   */
+  emails(): Array<{ subject: string | null; body: string | null; targetObjectId: string | null }> {
+    const outbox = (this.slots.emailOutbox as NativeObject[] | undefined) ?? [];
+    const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+    return outbox.map((m) => ({
+      subject: text(m.data.Subject),
+      body: text(m.data.PlainTextBody),
+      targetObjectId: text(m.data.TargetObjectId)
+    }));
   }
 
   /** Runs SOQL in system mode (no limits counted) and returns the rows as plain objects. */
