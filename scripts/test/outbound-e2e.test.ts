@@ -23,10 +23,8 @@ beforeAll(async () => {
     stage: 'Pilot',
     target: { ...OPEN_GUARD, AlertGroup__c: 'ProvisioAlerts' }
   });
-  // The admin running the console's actions holds ProvisioningAdmin and is the alert group's member.
-  world.apex(`insert new PermissionSetAssignment(AssigneeId = UserInfo.getUserId(),
-      PermissionSetId = [SELECT Id FROM PermissionSet WHERE Name = 'ProvisioningAdmin'].Id);
-    Group alerts = new Group(Name = 'Provisio alerts', DeveloperName = 'ProvisioAlerts', Type = 'Regular');
+  // The admin running the console's actions is the alert group's member.
+  world.apex(`Group alerts = new Group(Name = 'Provisio alerts', DeveloperName = 'ProvisioAlerts', Type = 'Regular');
     insert alerts;
     insert new GroupMember(GroupId = alerts.Id, UserOrGroupId = UserInfo.getUserId());`);
 });
@@ -52,9 +50,16 @@ const operations = (rows: Array<Record<string, unknown>>): string[] =>
 describe('1. a new user', () => {
   test('in the pilot: the trigger hands it to the worker, which creates the account, links it and logs it', async () => {
     const step = world.apex(userApex('ada', { title: 'Analyst' }));
-    expect(step.transactions.map((t) => `${t.kind}:${t.ok}`)).toEqual(['anonymous:true', 'Queueable:true']);
-    // The trigger makes no callout; the worker looks the account up before it creates it.
+    // The User save publishes the hand-off event; its trigger starts the worker as the integration user.
+    expect(step.transactions.map((t) => `${t.kind}:${t.ok}`)).toEqual([
+      'anonymous:true',
+      'PlatformEvent:true',
+      'Queueable:true'
+    ]);
     expect(step.transactions[0].limits?.callouts).toBe(0);
+    expect(step.transactions[2].userId).toBe(world.integrationUserId);
+    // The worker looks the account up before it creates it.
+    expect(step.callouts.every((c) => c.userId === world.integrationUserId)).toBe(true);
     expect(step.callouts.map((c) => `${c.method} ${c.status}`)).toEqual(['GET 200', 'POST 201']);
     const account = await world.targetUser('ada@example.com');
     expect(account).toMatchObject({ active: true, title: 'Analyst', name: { givenName: 'Ada', familyName: 'Tester' } });
@@ -86,6 +91,34 @@ describe('1. a new user', () => {
       })
     ]);
     expect(await world.targetUser('bob@example.com')).toBeUndefined();
+  });
+});
+
+describe('who makes the callouts', () => {
+  test("a delegated admin without access to the target's credential edits a user: it still provisions", async () => {
+    world.apex(userApex('wren', { title: 'Clerk' }));
+    // A delegated user administrator: manages users, holds no Provisio permission set, so no principal access.
+    world.apex(
+      `${newUserApex({ alias: 'deleg', firstName: 'Del', lastName: 'Egate', pilot: false, variable: 'delegate' })}`
+    );
+    const delegate = world.userId('deleg@example.com');
+    const wren = world.userId('wren@example.com');
+    // The platform refuses the delegate's own callout to the target ...
+    const direct = world.session.execute(
+      `HttpRequest r = new HttpRequest(); r.setEndpoint('callout:ScimTarget/Users'); r.setMethod('GET');
+       new Http().send(r);`,
+      { asUser: delegate }
+    );
+    expect(direct.transactions[0].error).toBe(
+      'System.CalloutException: We couldn\'t access the credential(s). You might not have the required permissions, or the external credential "ScimTarget_Auth" might not exist.'
+    );
+    // ... but the delegate's change is provisioned by the worker, which runs as the integration user.
+    const step = world.apex(update(wren, `u.Title = 'Senior Clerk';`), delegate);
+    expect(step.transactions[0].userId).toBe(delegate);
+    expect(step.callouts.map((c) => `${c.method} ${c.status} ${c.userId === world.integrationUserId}`)).toEqual([
+      'PATCH 200 true'
+    ]);
+    expect((await world.targetUser('wren@example.com'))?.title).toBe('Senior Clerk');
   });
 });
 

@@ -171,6 +171,8 @@ export interface AsyncJob {
    * every queued job regardless; an org session (scripts/src/apex/session.ts) waits for its clock to pass it.
    */
   notBefore?: number;
+  /** The user who queued it, whom it runs as. */
+  userId?: string;
 }
 
 /**
@@ -302,6 +304,12 @@ export interface Org {
   insertSystemRow(object: string, fields: Record<string, Value>): ApexSObject;
   /** Updates a stored row with no DML semantics (job status, Test.setCreatedDate). */
   updateSystemRow(id: string, fields: Record<string, Value>): void;
+  /**
+   * The user a platform event trigger runs as: the user its PlatformEventSubscriberConfig names, else the
+   * Automated Process user (Platform Events Developer Guide, "Configure the User and Batch Size for Your Platform
+   * Event Trigger with PlatformEventSubscriberConfig").
+   */
+  eventTriggerUserId(triggerName: string): string;
   /** Called by DML for each trigger event: 'before insert', 'after update', ... */
   triggerHook?: (
     event: TriggerEvent,

@@ -16,7 +16,17 @@ import { deliverEvents } from './natives/platform/system';
 import { LocalOrg } from './org/org';
 import { ApexSource, LineCoverage, projectSources } from './runner/run';
 import { ApexThrow, AsyncJob, ExecContext, LimitExceeded } from './runtime';
-import { ApexDate, ApexDatetime, ApexDecimal, ApexDouble, ApexList, ApexLong, ApexSObject, NativeObject, Value } from './values';
+import {
+  ApexDate,
+  ApexDatetime,
+  ApexDecimal,
+  ApexDouble,
+  ApexList,
+  ApexLong,
+  ApexSObject,
+  NativeObject,
+  Value
+} from './values';
 import { calloutBridge, CalloutExchange, NamedCredentialRoute } from './bridge/callouts';
 import { SyncHttpClient } from './bridge/syncHttp';
 
@@ -41,8 +51,8 @@ export interface TransactionOutcome {
   error?: string;
   /** Callouts, SOQL queries and DML statements of this transaction (for a Queueable: of its execute). */
   limits?: { callouts: number; queries: number; dmlStatements: number };
-  /** User the transaction ran as. */
-  userId: string;
+  /** User the transaction ran as (not set for an event delivery: each trigger runs as its own subscriber user). */
+  userId?: string;
 }
 
 export interface StepReport {
@@ -218,7 +228,7 @@ export class OrgSession {
         kind: job.kind,
         id: job.id,
         ok: true,
-        userId: this.interpreter.runningUserId
+        userId: job.userId ?? this.interpreter.runningUserId
       };
       const start = this.org.savepoint();
       this.ended = [];
@@ -243,7 +253,7 @@ export class OrgSession {
   private deliver(ctx: ExecContext, transactions: TransactionOutcome[]): void {
     if (ctx.eventBus.length === 0) return;
     this.interpreter.ctx = ctx;
-    const outcome: TransactionOutcome = { kind: 'PlatformEvent', ok: true, userId: this.interpreter.runningUserId };
+    const outcome: TransactionOutcome = { kind: 'PlatformEvent', ok: true };
     try {
       deliverEvents(this.interpreter);
     } catch (error) {

@@ -8,10 +8,13 @@
 import { join } from 'node:path';
 import { OrgSession, StepReport } from '../apex/session';
 import { packageDirectories, projectSources } from '../apex/runner/run';
-import { NamedCredentialRoute } from '../apex/bridge/callouts';
 import { startScimTargetProcess, ScimTargetProcess } from '../scim/process';
 
 export const TARGET = 'ScimTarget';
+/** The platform event trigger that starts the worker (ProvisioningHandoff). */
+export const HANDOFF_TRIGGER = 'ProvisioningRequestTrigger';
+export const PRINCIPAL_PERMISSION_SET = 'ProvisioningAdmin';
+export const INTEGRATION_USERNAME = 'provisio.integration@example.com';
 
 export interface ScimUserView {
   id: string;
@@ -30,8 +33,11 @@ export interface WorldOptions {
   stage?: 'DryRun' | 'Pilot' | 'Live';
   /** More target fields (custom metadata values) to set. */
   target?: Record<string, string | number | boolean | null>;
-  /** Principal access to the Named Credential's External Credential (default: none enforced). */
-  externalCredential?: NamedCredentialRoute['externalCredential'];
+  /**
+   * The permission set that gives principal access to the Named Credential's External Credential (setup outbound's
+   * `--grant-to`, ProvisioningAdmin by default). Callouts by users without it fail as the platform fails them.
+   */
+  principalPermissionSet?: string;
   /** A token for the target (default: a random one). */
   token?: string;
 }
@@ -72,6 +78,9 @@ function productSources(projectRoot: string) {
 }
 
 export class OutboundWorld {
+  /** The user the hand-off trigger, and so the worker, runs as. */
+  integrationUserId = '';
+
   private constructor(
     readonly session: OrgSession,
     readonly target: ScimTargetProcess,
@@ -86,18 +95,49 @@ export class OutboundWorld {
         projectRoot: options.projectRoot,
         sources: productSources(options.projectRoot),
         namedCredentials: {
-          [TARGET]: { url: target.url, token, externalCredential: options.externalCredential }
+          [TARGET]: {
+            url: target.url,
+            token,
+            externalCredential: {
+              name: `${TARGET}_Auth`,
+              principalPermissionSets: [options.principalPermissionSet ?? PRINCIPAL_PERMISSION_SET]
+            }
+          }
         }
       });
       const [row] = session.query(`SELECT Id FROM ProvisioningTarget__mdt WHERE DeveloperName = '${TARGET}'`);
       if (!row) throw new Error(`the project has no ProvisioningTarget__mdt record ${TARGET}`);
       const world = new OutboundWorld(session, target, row.Id as string);
       world.configureTarget({ IsEnabled__c: true, Stage__c: options.stage ?? 'Pilot', ...options.target });
+      world.setUpIntegrationUser(options.principalPermissionSet ?? PRINCIPAL_PERMISSION_SET);
       return world;
     } catch (error) {
       await target.stop();
       throw error;
     }
+  }
+
+  /**
+   * What setup outbound does for the integration user: a dedicated user holding the principal's permission set, named
+   * as the running user of ProvisioningRequestTrigger (its PlatformEventSubscriberConfig). The admin who runs the
+   * scenarios holds the permission set too (it is also the console's admin permission set).
+   */
+  private setUpIntegrationUser(permissionSet: string): void {
+    this.apex(`${newUserApex({
+      alias: 'integ',
+      firstName: 'Provisio',
+      lastName: 'Integration',
+      email: INTEGRATION_USERNAME,
+      pilot: false,
+      variable: 'integration'
+    })}
+      Id ps = [SELECT Id FROM PermissionSet WHERE Name = '${permissionSet}'].Id;
+      insert new List<PermissionSetAssignment>{
+        new PermissionSetAssignment(AssigneeId = integration.Id, PermissionSetId = ps),
+        new PermissionSetAssignment(AssigneeId = UserInfo.getUserId(), PermissionSetId = ps)
+      };`);
+    this.integrationUserId = this.userId(INTEGRATION_USERNAME);
+    this.session.org.eventSubscriberUsers.set(HANDOFF_TRIGGER.toLowerCase(), this.integrationUserId);
   }
 
   /** Changes the target's custom metadata values (as a deployment of the record would). */

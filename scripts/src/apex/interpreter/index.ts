@@ -1443,6 +1443,9 @@ export class Interpreter implements Runtime {
   ): void {
     for (const t of this.triggers) {
       if (t.trigger!.object.toLowerCase() !== object.toLowerCase() || !t.trigger!.events.includes(event)) continue;
+      // A platform event trigger runs as its subscriber user, not as the publisher.
+      const publisher = this.runningUserId;
+      if (object.toLowerCase().endsWith('__e')) this.runningUserId = this.org.eventTriggerUserId(t.name);
       this.triggerStack.push({ event, newList, oldList, object });
       const frame: Frame = { cls: t, self: null, scope: new Scope(), method: 'trigger', file: t.file, line: t.line };
       try {
@@ -1456,6 +1459,7 @@ export class Interpreter implements Runtime {
         });
       } finally {
         this.triggerStack.pop();
+        this.runningUserId = publisher;
       }
     }
   }

@@ -101,6 +101,8 @@ export class LocalOrg implements Org {
   /** Custom permissions granted by each seeded PermissionSet (by its Id), lower-case names. */
   readonly customPermissions = new Map<string, Set<string>>();
   automatedProcessUserId = '';
+  /** PlatformEventSubscriberConfig: the running user (Id) of a platform event trigger, by lower-case trigger name. */
+  readonly eventSubscriberUsers = new Map<string, string>();
   organizationId = '';
   /** Clock for CreatedDate/LastModifiedDate (tests may pin it). */
   now: () => number = () => Date.now();
@@ -385,6 +387,9 @@ export class LocalOrg implements Org {
   }
   commit(): void {
     // The runtime keeps the flag on the transaction context; the store is already durable.
+  }
+  eventTriggerUserId(triggerName: string): string {
+    return this.eventSubscriberUsers.get(triggerName.toLowerCase()) ?? this.automatedProcessUserId;
   }
   defaultUserId(): string {
     return this.adminUserId;

@@ -40,6 +40,8 @@ export function fakeOrg(): Org {
     rollback: () => undefined,
     commit: () => undefined,
     defaultUserId: () => '005000000000001AAA',
+    eventTriggerUserId: () => '005000000000002AAA',
+    now: () => Date.now(),
     userTimeZone: () => 'America/Los_Angeles',
     findRecord: () => undefined,
     hasCustomPermission: () => false,

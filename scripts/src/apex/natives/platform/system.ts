@@ -172,7 +172,13 @@ function asyncRow(rt: Runtime, jobType: string, target: Value): string {
     classId = null;
   }
   rt.ctx.limits.queries = Math.max(0, rt.ctx.limits.queries - 1);
-  const row = rt.org.insertSystemRow('AsyncApexJob', { JobType: jobType, Status: 'Queued', ApexClassId: classId });
+  // The job's submitter is its CreatedById (Object Reference, AsyncApexJob).
+  const row = rt.org.insertSystemRow('AsyncApexJob', {
+    JobType: jobType,
+    Status: 'Queued',
+    ApexClassId: classId,
+    CreatedById: rt.runningUserId
+  });
   return row.get('Id') as string;
 }
 
@@ -206,7 +212,13 @@ function enqueueQueueable(rt: Runtime, job: Value, opts: Value | undefined): Val
   rt.ctx.consume('queueableJobs');
   const id = asyncRow(rt, 'Queueable', job);
   const owner = rt.runningUserId;
-  const entry: AsyncJob = { kind: 'Queueable', id, depth, run: () => asUser(rt, owner, () => runQueueable(rt, entry)) };
+  const entry: AsyncJob = {
+    kind: 'Queueable',
+    id,
+    depth,
+    userId: owner,
+    run: () => asUser(rt, owner, () => runQueueable(rt, entry))
+  };
   if (delay > 0) entry.notBefore = rt.org.now() + delay * 60000;
   jobStates.set(entry, {
     target: job,
@@ -292,6 +304,7 @@ export function enqueueFuture(rt: Runtime, run: () => void): void {
     kind: 'Future',
     id,
     depth: 0,
+    userId: owner,
     run: () =>
       asUser(rt, owner, () => {
         rt.inNewTransaction(true, () => {
@@ -336,6 +349,7 @@ function scheduleJob(rt: Runtime, name: Value, cron: Value, target: Value): Valu
     kind: 'ScheduledApex',
     id,
     depth: 0,
+    userId: owner,
     run: () =>
       asUser(rt, owner, () => {
         rt.inNewTransaction(true, () => {

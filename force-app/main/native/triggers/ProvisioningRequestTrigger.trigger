@@ -1,0 +1,3 @@
+trigger ProvisioningRequestTrigger on ProvisioningRequest__e(after insert) {
+    ProvisioningHandoff.receive((List<ProvisioningRequest__e>) Trigger.new);
+}
