@@ -8,7 +8,7 @@
  * way the data model describes them. The `sf` CLI deploys are replaced by a recording fake that applies the
  * deployed ProvisioningTarget record to the emulator. Everything else (REST, Connect API, SCIM) is real HTTP.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -515,7 +515,7 @@ describe('setup outbound', () => {
     await withWorld(
       async (w) => {
         const std = w.emulator.state.db.where('Profile', (p) => p.Name === 'Standard User')[0].Id;
-        for (const name of ['p1@example.com', 'p2@example.com']) {
+        for (const name of ['p1@example.com', 'p2@example.com', 'integ@example.com']) {
           w.emulator.state.createUser({
             Username: name,
             LastName: 'Pilot',
@@ -531,8 +531,17 @@ describe('setup outbound', () => {
         const csv = join(dir, 'pilots.csv');
         writeFileSync(csv, 'Username,Note\np1@example.com,first\n');
         const deployed: string[] = [];
+        const subscriberConfigs: string[] = [];
         const sf = jest.fn(async (args: string[], options?: { cwd?: string }) => {
           // Recording fake of `sf project deploy start`: applies the deployed target record to the emulator.
+          const config = join(
+            String(options?.cwd),
+            'force-app/main/default/PlatformEventSubscriberConfigs/ProvisioningRequestTrigger_Config.platformEventSubscriberConfig-meta.xml'
+          );
+          if (existsSync(config)) {
+            subscriberConfigs.push(readFileSync(config, 'utf8'));
+            return { args };
+          }
           const file = join(
             String(options?.cwd),
             'force-app/main/default/customMetadata/ProvisioningTarget.ScimTarget.md-meta.xml'
@@ -566,7 +575,8 @@ describe('setup outbound', () => {
             pilotUsers: ['p1@example.com', 'P2@example.com'],
             deploy: false,
             checkTarget: true,
-            grantTo: 'ProvisioningAdmin'
+            grantTo: 'ProvisioningAdmin',
+            integrationUser: 'INTEG@example.com'
           },
           context
         );
@@ -579,8 +589,23 @@ describe('setup outbound', () => {
           'principal access:done',
           'pilot permission set:done',
           'pilot users:done',
+          'integration user access:done',
+          'integration user:done',
           'target:done'
         ]);
+        // The hand-off trigger runs as the integration user, who holds the permission set with principal access.
+        expect(subscriberConfigs).toEqual([
+          expect.stringContaining('<platformEventConsumer>ProvisioningRequestTrigger</platformEventConsumer>')
+        ]);
+        expect(subscriberConfigs[0]).toContain('<user>integ@example.com</user>');
+        const integ = w.emulator.state.db.where('User', (u) => u.Username === 'integ@example.com')[0];
+        const adminSet = w.emulator.state.db.where('PermissionSet', (p) => p.Name === 'ProvisioningAdmin')[0];
+        expect(
+          w.emulator.state.db.where(
+            'PermissionSetAssignment',
+            (a) => a.AssigneeId === integ.Id && a.PermissionSetId === adminSet.Id
+          )
+        ).toHaveLength(1);
         const connect = connectState(w.emulator.state);
         expect(connect.namedCredentials.get('scimtarget')).toMatchObject({
           calloutUrl: w.target.url,
@@ -653,6 +678,15 @@ describe('setup outbound', () => {
       const noSet = await run(setupOutboundHandler, { url: w.target.url, targetCheck: true, grantTo: 'NoSuchSet' });
       expect(noSet.code).toBe(2);
       expect(noSet.stderr).toMatch(/Permission set NoSuchSet \(for --grant-to\) does not exist/);
+      const noIntegration = await run(setupOutboundHandler, {
+        url: w.target.url,
+        targetCheck: true,
+        grantTo: 'ProvisioningAdmin',
+        integrationUser: 'nobody@example.com'
+      });
+      expect(noIntegration.code).toBe(2);
+      expect(noIntegration.stderr).toMatch(/1 integration user\(s\) do not exist in the org: nobody@example\.com/);
+      expect(connectState(w.emulator.state).externalCredentials.size).toBe(0);
       const bad = await run(setupOutboundHandler, { url: 'ftp://x', targetCheck: true });
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/must use https/);

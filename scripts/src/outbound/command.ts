@@ -25,6 +25,7 @@ interface SetupCommandOptions {
   connectedApp?: string;
   targetCheck: boolean;
   grantTo: string;
+  integrationUser?: string;
 }
 
 async function readTargetToken(context: CommandContext): Promise<string> {
@@ -84,13 +85,14 @@ export async function setupOutboundHandler(
       deploy: Boolean(options.deploy),
       connectedApp: options.connectedApp,
       checkTarget: options.targetCheck,
-      grantTo: options.grantTo || undefined
+      grantTo: options.grantTo || undefined,
+      integrationUser: options.integrationUser
     },
     context
   );
   if (options.url && !options.grantTo) {
     context.out.log(
-      'Next: give the users whose changes run the engine access to the External Credential principal ' +
+      'Next: give the integration user (or the Automated Process user) access to the External Credential principal ' +
         '(Setup > Permission Sets > External Credential Principal Access), then: provisio validate outbound.'
     );
   }
@@ -188,6 +190,11 @@ export function register(program: Command): void {
           '--grant-to <permissionSet>',
           'Permission set given access to the External Credential principal ("" to skip).',
           'ProvisioningAdmin'
+        )
+        .option(
+          '--integration-user <username>',
+          'User the native worker and its callouts run as (a PlatformEventSubscriberConfig for ' +
+            'ProvisioningRequestTrigger); given the --grant-to permission set.'
         )
     )
   ).action(async (options: SetupCommandOptions) => {

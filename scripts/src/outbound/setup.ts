@@ -33,6 +33,27 @@ export interface SetupOutboundOptions {
   checkTarget: boolean;
   /** Permission set that gets access to the External Credential principal (the engine's users hold it). */
   grantTo?: string;
+  /**
+   * Username of the provisioning integration user: ProvisioningRequestTrigger (and so the worker and its callouts)
+   * runs as this user (a PlatformEventSubscriberConfig), who is given the --grant-to permission set.
+   */
+  integrationUser?: string;
+}
+
+/** The platform event trigger that starts the native worker, and the name of its subscriber configuration. */
+export const HANDOFF_TRIGGER = 'ProvisioningRequestTrigger';
+export const HANDOFF_CONFIG = 'ProvisioningRequestTrigger_Config';
+
+/** The PlatformEventSubscriberConfig that makes the hand-off trigger run as `username` (Metadata API, API 51.0+). */
+export function subscriberConfigXml(username: string): string {
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    '<PlatformEventSubscriberConfig xmlns="http://soap.sforce.com/2006/04/metadata">\n' +
+    `  <masterLabel>${HANDOFF_CONFIG}</masterLabel>\n` +
+    `  <platformEventConsumer>${HANDOFF_TRIGGER}</platformEventConsumer>\n` +
+    `  <user>${xmlEscapeText(username)}</user>\n` +
+    '</PlatformEventSubscriberConfig>\n'
+  );
 }
 
 export interface SetupDeps {
@@ -79,7 +100,7 @@ interface PilotUser {
 }
 
 /** Resolves pilot usernames before anything is changed; unknown or inactive users stop the setup. */
-async function resolvePilotUsers(http: OrgHttp, usernames: string[]): Promise<PilotUser[]> {
+async function resolveUsers(http: OrgHttp, usernames: string[], what = 'pilot user'): Promise<PilotUser[]> {
   if (usernames.length === 0) return [];
   const unique = [...new Set(usernames.map((name) => name.toLowerCase()))];
   const found: PilotUser[] = [];
@@ -95,13 +116,15 @@ async function resolvePilotUsers(http: OrgHttp, usernames: string[]): Promise<Pi
   const known = new Set(found.map((user) => user.Username.toLowerCase()));
   const missing = unique.filter((name) => !known.has(name));
   if (missing.length > 0) {
-    throw usageError(`${missing.length} pilot user(s) do not exist in the org: ${missing.join(', ')}.`, [
+    throw usageError(`${missing.length} ${what}(s) do not exist in the org: ${missing.join(', ')}.`, [
       'Check the usernames (Salesforce usernames look like emails and are unique across all orgs).'
     ]);
   }
   const inactive = found.filter((user) => !user.IsActive).map((user) => user.Username);
   if (inactive.length > 0)
-    throw usageError(`Pilot user(s) are inactive: ${inactive.join(', ')}. Activate them or leave them out.`);
+    throw usageError(
+      `${what[0].toUpperCase()}${what.slice(1)}(s) inactive: ${inactive.join(', ')}. Activate them or leave them out.`
+    );
   return found;
 }
 
@@ -219,7 +242,10 @@ export async function setupOutbound(
   // 2. Validate everything before the first change.
   const existing = await readTarget(http, options.target);
   const namedCredential = fieldText(existing?.NamedCredential__c, options.target);
-  const pilots = await resolvePilotUsers(http, options.pilotUsers);
+  const pilots = await resolveUsers(http, options.pilotUsers);
+  const [integration] = options.integrationUser
+    ? await resolveUsers(http, [options.integrationUser], 'integration user')
+    : [];
   let grantToId: string | undefined;
   if (options.url && options.grantTo) {
     const [set] = await query<{ Id: string }>(
@@ -386,7 +412,50 @@ export async function setupOutbound(
     );
   }
 
-  // 5. Stage (and driver) of the target: a deploy of its custom metadata record.
+  // 5. Integration user: the hand-off trigger runs as this user, who holds the principal's permission set.
+  if (integration && options.integrationUser) {
+    if (grantToId && options.grantTo) {
+      const [held] = await query<{ Id: string }>(
+        http,
+        `SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = ${soqlString(integration.Id)} AND PermissionSetId = ${soqlString(grantToId)}`
+      );
+      if (!held) {
+        await http.json('POST', '/sobjects/PermissionSetAssignment', {
+          AssigneeId: integration.Id,
+          PermissionSetId: grantToId
+        });
+        context.leftBehind(`${options.grantTo} assigned to ${integration.Username}.`);
+      }
+      step(
+        'integration user access',
+        held ? 'unchanged' : 'done',
+        `${integration.Username} ${held ? 'already holds' : 'now holds'} ${options.grantTo}`
+      );
+    }
+    out.spin(`Deploying PlatformEventSubscriberConfig ${HANDOFF_CONFIG}`);
+    await deployFiles(
+      deps.sf,
+      deps.targetOrg,
+      {
+        [`PlatformEventSubscriberConfigs/${HANDOFF_CONFIG}.platformEventSubscriberConfig-meta.xml`]:
+          subscriberConfigXml(integration.Username)
+      },
+      context.signal
+    );
+    out.stopSpin();
+    context.leftBehind(
+      `PlatformEventSubscriberConfig ${HANDOFF_CONFIG} (runs ${HANDOFF_TRIGGER} as ${integration.Username}).`
+    );
+    step('integration user', 'done', `${HANDOFF_TRIGGER} and the worker run as ${integration.Username}`);
+  } else {
+    step(
+      'integration user',
+      'skipped',
+      `no --integration-user: ${HANDOFF_TRIGGER} and the worker run as the Automated Process user, which then needs the principal access`
+    );
+  }
+
+  // 6. Stage (and driver) of the target: a deploy of its custom metadata record.
   const record: TargetRecord = { ...defaultTarget(options.target, namedCredential), ...(existing ?? {}) };
   const changes: string[] = [];
   if (options.stage && record.Stage__c !== options.stage)
@@ -415,7 +484,7 @@ export async function setupOutbound(
     step('target', 'unchanged', `stage ${fieldText(record.Stage__c)}`);
   }
 
-  // 6. UserProvisioningConfig for the Connected App driver.
+  // 7. UserProvisioningConfig for the Connected App driver.
   if (connectedAppId) {
     const [nc] = await query<{ Id: string }>(
       http,
