@@ -383,3 +383,109 @@ describe('9. dry run', () => {
     });
   });
 });
+
+describe('5. permission set and group changes', () => {
+  test('a group source assigned and removed: SCIM Group membership on the target follows (found by the backstop)', async () => {
+    world.configureTarget({ GroupSources__c: 'ProvisioningViewer' });
+    try {
+      world.apex(userApex('xena'));
+      const userId = world.userId('xena@example.com');
+      const account = await world.targetUser('xena@example.com');
+      const groupOn = async () => {
+        const groups = await world.target.scim('GET', '/Groups');
+        const resources = (groups.body as { Resources?: Array<Record<string, unknown>> }).Resources ?? [];
+        return resources.find((g) => g.displayName === 'ProvisioningViewer') as
+          { id: string; members?: Array<{ value: string }> } | undefined;
+      };
+      // A permission set assignment fires no User trigger: the backstop's drift check finds it.
+      world.apex(`insert new PermissionSetAssignment(AssigneeId = '${userId}',
+        PermissionSetId = [SELECT Id FROM PermissionSet WHERE Name = 'ProvisioningViewer'].Id);`);
+      expect(await groupOn()).toBeUndefined();
+      world.apex('new ProvisioningBackstop().execute(null);');
+      expect((await groupOn())?.members?.map((m) => m.value)).toEqual([account?.id]);
+      world.apex(`delete [SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = '${userId}'
+        AND PermissionSet.Name = 'ProvisioningViewer'];`);
+      world.apex('new ProvisioningBackstop().execute(null);');
+      expect((await groupOn())?.members ?? []).toEqual([]);
+    } finally {
+      world.configureTarget({ GroupSources__c: null });
+    }
+  });
+});
+
+describe('8. the Connected App plugin', () => {
+  test("a UserProvisioningRequest through the plugin's invoke reaches the same target state as the native driver", async () => {
+    // The same kind of user through the native driver first, for comparison.
+    world.apex(userApex('zed', { title: 'Analyst' }));
+    world.configureTarget({ Driver__c: 'ConnectedApp' });
+    try {
+      // The native trigger ignores a ConnectedApp target: the user save itself provisions nothing.
+      const save = world.apex(userApex('yara', { title: 'Analyst' }));
+      expect(save.callouts).toEqual([]);
+      const userId = world.userId('yara@example.com');
+      const app = world.session.org.insertSystemRow('ConnectedApplication', { Name: 'Provisio SCIM' });
+      // Salesforce's flow creates the request, then runs the plugin in a transaction of its own.
+      world.apex(`insert new UserProvisioningRequest(AppName = 'Provisio SCIM', ConnectedAppId = '${app.get('Id') as string}',
+        Operation = 'Create', State = 'New', ApprovalStatus = 'NotRequired', SalesforceUserId = '${userId}');`);
+      const [upr] = world.session.query(`SELECT Id FROM UserProvisioningRequest WHERE SalesforceUserId = '${userId}'`);
+      const step = world.apex(`Process.PluginResult r = new ProvisioningConnectedAppPlugin().invoke(
+          new Process.PluginRequest(new Map<String, Object>{ 'userProvisioningRequestId' => '${String(upr.Id)}',
+            'userId' => '${userId}', 'provisioTarget' => 'ScimTarget' }));
+        System.assertEquals('Completed', r.outputParameters.get('Status'), String.valueOf(r.outputParameters));`);
+      expect(step.callouts.map((c) => `${c.method} ${c.status}`)).toEqual(['GET 200', 'POST 201']);
+      const viaPlugin = await world.targetUser('yara@example.com');
+      const viaNative = await world.targetUser('zed@example.com');
+      // Same engine, same mapping: the same attributes, with this user's values.
+      const shape = (u: Record<string, unknown> | undefined) =>
+        Object.keys(u ?? {})
+          .filter((k) => k !== 'meta')
+          .sort();
+      expect(shape(viaPlugin)).toEqual(shape(viaNative));
+      expect(viaPlugin).toMatchObject({ active: true, title: 'Analyst', externalId: userId });
+      expect(world.links().find((l) => l.User__c === userId)?.ExternalId__c).toBe(viaPlugin?.id);
+      expect(world.events(userId)).toEqual([
+        expect.objectContaining({ Operation__c: 'Create', State__c: 'Succeeded', Source__c: 'ConnectedApp' })
+      ]);
+    } finally {
+      world.configureTarget({ Driver__c: 'Native' });
+    }
+  });
+});
+
+describe('10. bulk', () => {
+  test('200 users changed in one transaction: executions, callouts and SOQL per execution', async () => {
+    const step = world.apex(`Profile p = [SELECT Id FROM Profile WHERE Name = 'Standard User' LIMIT 1];
+      List<User> us = new List<User>();
+      for (Integer i = 0; i < 200; i++) {
+        String n = 'bulk' + String.valueOf(i).leftPad(3, '0');
+        us.add(new User(FirstName = 'Bulk', LastName = n, Email = n + '@example.com', Username = n + '@example.com',
+          Alias = n.right(8), TimeZoneSidKey = 'Europe/London', LocaleSidKey = 'en_GB', EmailEncodingKey = 'UTF-8',
+          LanguageLocaleKey = 'en_US', ProfileId = p.Id));
+      }
+      insert us;
+      Id ps = [SELECT Id FROM PermissionSet WHERE Name = 'ProvisioningPilot'].Id;
+      List<PermissionSetAssignment> assignments = new List<PermissionSetAssignment>();
+      for (User u : us) { assignments.add(new PermissionSetAssignment(AssigneeId = u.Id, PermissionSetId = ps)); }
+      insert assignments;`);
+    const executions = step.transactions.filter((t) => t.kind === 'Queueable');
+    const creates = step.callouts.filter((c) => c.method === 'POST');
+    expect(creates).toHaveLength(200);
+    expect((await world.targetUsers()).filter((u) => u.userName.startsWith('bulk'))).toHaveLength(200);
+    // Per execution: users created (POSTs), callouts, SOQL. The goal: at least 90 users, under 100 callouts.
+    let from = 0;
+    const rows = executions.map((t) => {
+      const callouts = t.limits?.callouts ?? 0;
+      const mine = step.callouts.slice(from, from + callouts);
+      from += callouts;
+      return { users: mine.filter((c) => c.method === 'POST').length, callouts, soql: t.limits?.queries ?? 0 };
+    });
+    process.stdout.write(
+      `bulk: ${executions.length} worker executions for 200 users; per execution ` +
+        rows.map((r) => `${r.users} users / ${r.callouts} callouts / ${r.soql} SOQL`).join('; ') +
+        '\n'
+    );
+    expect(rows.every((r) => r.callouts < 100)).toBe(true);
+    expect(rows.slice(0, -1).every((r) => r.users >= 90)).toBe(true);
+    expect(executions.length).toBe(Math.ceil(200 / Math.min(...rows.slice(0, -1).map((r) => r.users))));
+  });
+});

@@ -172,9 +172,16 @@ export class OutboundWorld {
 
   /** Every user the target holds. */
   async targetUsers(): Promise<ScimUserView[]> {
-    const result = await this.target.scim('GET', '/Users?count=1000');
-    if (result.status !== 200) throw new Error(`GET /Users: HTTP ${result.status}`);
-    return (result.body as { Resources?: ScimUserView[] }).Resources ?? [];
+    const users: ScimUserView[] = [];
+    for (let start = 1; ;) {
+      const result = await this.target.scim('GET', `/Users?startIndex=${start}&count=100`);
+      if (result.status !== 200) throw new Error(`GET /Users: HTTP ${result.status}`);
+      const page = result.body as { Resources?: ScimUserView[]; totalResults?: number };
+      const resources = page.Resources ?? [];
+      users.push(...resources);
+      start += resources.length;
+      if (resources.length === 0 || users.length >= (page.totalResults ?? 0)) return users;
+    }
   }
 
   async targetUser(userName: string): Promise<ScimUserView | undefined> {
