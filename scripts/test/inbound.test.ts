@@ -669,7 +669,7 @@ describe('secret redaction', () => {
 });
 
 describe('npm run demo', () => {
-  it('runs setup, doctor and validate inbound against the emulator and leaves the evidence report', async () => {
+  it('runs setup, doctor and validate inbound against the emulator, then the outbound scenarios, and leaves both evidence reports', async () => {
     const { runDemo } = await import('../src/inbound/demo');
     const { tempSfHome } = await import('./helpers/sfHome');
     const dir = mkdtempSync(join(tmpdir(), 'provisio-demo-'));
@@ -684,8 +684,18 @@ describe('npm run demo', () => {
       home.restore();
     }
     const files = readdirSync(dir);
-    expect(files.some((f) => f.endsWith('.html'))).toBe(true);
+    expect(files.some((f) => f.endsWith('.html') && f !== 'outbound-demo.html')).toBe(true);
     expect(existsSync(join(dir, files.find((f) => f.endsWith('.json')) ?? 'x'))).toBe(true);
+    // The outbound part: every step passed, with the SCIM exchanges and the target's state, and no token.
+    const outbound = JSON.parse(readFileSync(join(dir, 'outbound-demo.json'), 'utf8')) as {
+      result: string;
+      steps: Array<{ name: string; status: string; evidence: { scimExchanges: unknown[]; targetAfter: object } }>;
+    };
+    expect(outbound.result).toBe('passed');
+    expect(outbound.steps).toHaveLength(6);
+    expect(outbound.steps.every((s) => s.status === 'passed' && s.evidence.scimExchanges.length > 0)).toBe(true);
+    expect(readFileSync(join(dir, 'outbound-demo.html'), 'utf8')).toContain('POST callout:ScimTarget/Users');
+    expect(readFileSync(join(dir, 'outbound-demo.json'), 'utf8')).not.toMatch(/Bearer /);
   });
 });
 

@@ -6,7 +6,7 @@
  * with its own users; the order of the tests matters only where a test says so.
  */
 import { resolve } from 'node:path';
-import { OutboundWorld, newUserApex } from '../src/outbound/world';
+import { OutboundWorld, newUserApex, RATE_LIMIT_ONCE } from '../src/outbound/world';
 
 const ROOT = resolve(__dirname, '..', '..');
 jest.setTimeout(120000);
@@ -230,14 +230,7 @@ const eventsOf = (alias: string) => world.events(world.userId(`${alias}@example.
 
 describe('6. faults of the target: retried from the event record, nothing lost', () => {
   test('429 with Retry-After: the retry waits at least that long, then succeeds; one account', async () => {
-    await world.target.admin('POST', '/faults', {
-      kind: 'status',
-      status: 429,
-      retryAfter: 120,
-      method: 'POST',
-      path: '/Users',
-      count: 1
-    });
+    await world.target.admin('POST', '/faults', RATE_LIMIT_ONCE);
     const failedAt = world.session.now();
     const step = world.apex(userApex('iris'));
     expect(step.callouts.map((c) => `${c.method} ${c.status}`)).toEqual(['GET 200', 'POST 429']);

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { redactor } from '../cli/redact';
 import { createEmulatorOrgAlias, useTempSfHome } from '../emulator/sfAuth';
 import { startEmulator } from '../emulator/server';
 import { defaultUsername } from './setup';
 import { SECRET_ENV } from './constants';
+import { runOutboundDemo } from '../outbound/demo';
 
 type Main = (argv: string[]) => Promise<number>;
 
@@ -17,7 +19,9 @@ function banner(text: string): void {
  * logs the sf CLI in to it in a throw-away HOME, runs `setup inbound`, `doctor`, plays the two manual steps an
  * admin does in the Setup UI (tick "Enable SOAP API login()", reset the security token) on the emulator, verifies,
  * re-runs setup to show it changes nothing, and runs `validate inbound`, which leaves the evidence report under
- * reports/. Resolves to 0 when the final doctor and the validation are clean.
+ * reports/. Then the outbound part (outbound/demo.ts): the project's Apex provisions users into the local SCIM
+ * target and leaves reports/outbound-demo.html|json. Resolves to 0 when the final doctor, the validation and every
+ * outbound check are clean.
  */
 export async function runDemo(main: Main, reportDir = 'reports'): Promise<number> {
   const emulator = await startEmulator();
@@ -59,7 +63,9 @@ export async function runDemo(main: Main, reportDir = 'reports'): Promise<number
     const doctor = await main(['doctor', '--idp', 'entra', '-o', alias]);
     banner('provisio validate inbound --reactivate');
     const validate = await main(['validate', 'inbound', '--reactivate', '--output-dir', reportDir, '-o', alias]);
-    const codes = { setup: first, verify: verified, rerun: again, doctor, validate };
+    banner("Outbound: the project's Apex provisions Salesforce users into the local SCIM target");
+    const outbound = await runOutboundDemo({ projectRoot: resolve(__dirname, '..', '..', '..'), reportDir });
+    const codes = { setup: first, verify: verified, rerun: again, doctor, validate, outbound: outbound.code };
     process.stdout.write(`\nExit codes: ${JSON.stringify(codes)}\n`);
     return Object.values(codes).every((c) => c === 0) ? 0 : 1;
   } finally {

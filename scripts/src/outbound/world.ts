@@ -15,6 +15,15 @@ export const TARGET = 'ScimTarget';
 export const HANDOFF_TRIGGER = 'ProvisioningRequestTrigger';
 export const PRINCIPAL_PERMISSION_SET = 'ProvisioningAdmin';
 export const INTEGRATION_USERNAME = 'provisio.integration@example.com';
+/** A fault for the target's admin API: the next create answers 429 with Retry-After: 120. */
+export const RATE_LIMIT_ONCE = {
+  kind: 'status',
+  status: 429,
+  retryAfter: 120,
+  method: 'POST',
+  path: '/Users',
+  count: 1
+};
 
 export interface ScimUserView {
   id: string;
@@ -80,6 +89,8 @@ function productSources(projectRoot: string) {
 export class OutboundWorld {
   /** The user the hand-off trigger, and so the worker, runs as. */
   integrationUserId = '';
+  /** Every piece of anonymous Apex run through apex(), in order (the demo's evidence of each Salesforce change). */
+  readonly apexLog: string[] = [];
 
   private constructor(
     readonly session: OrgSession,
@@ -147,6 +158,7 @@ export class OutboundWorld {
 
   /** Runs anonymous Apex and everything it queues; throws when the anonymous transaction itself failed. */
   apex(code: string, asUser?: string): StepReport {
+    this.apexLog.push(code);
     const report = this.session.execute(code, { asUser });
     const first = report.transactions[0];
     if (!first.ok) throw new Error(`the Apex step failed: ${first.error}\n${code}`);
