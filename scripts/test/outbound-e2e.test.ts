@@ -353,6 +353,37 @@ describe('7. mass deactivation', () => {
     );
     for (const alias of aliases) expect((await world.targetUser(`${alias}@example.com`))?.active).toBe(false);
   });
+
+  test("the guard's alert is on record even when the org cannot send email (deliverability System email only)", async () => {
+    const aliases = ['vera', 'walt', 'xavi'];
+    world.apex(aliases.map((alias) => userApex(alias)).join('\n'));
+    world.session.advance(120);
+    // The guard stays tripped until an admin resets it; a new trip sends a new alert.
+    world.apex("ProvisioningAdminService.resetGuard('ScimTarget');");
+    world.configureTarget({ GuardPercent__c: 5, GuardMaxPerWindow__c: 25 });
+    world.session.org.emailDeliverability = 'system';
+    try {
+      const emailsBefore = world.session.emails().length;
+      const ids = aliases.map((alias) => `'${world.userId(`${alias}@example.com`)}'`).join(', ');
+      world.apex(`List<User> us = [SELECT Id FROM User WHERE Id IN (${ids})];
+        for (User u : us) { u.IsActive = false; }
+        update us;`);
+      const alert = world.session
+        .query(
+          "SELECT State__c, Error__c, Request__c FROM ProvisioningEvent__c WHERE Operation__c = 'Alert' ORDER BY CreatedDate DESC, Id DESC LIMIT 1"
+        )
+        .at(0);
+      expect(alert).toMatchObject({ State__c: 'Failed' });
+      expect(String(alert?.Error__c)).toContain('NO_MASS_MAIL_PERMISSION');
+      expect(String(alert?.Request__c)).toContain('deprovisioning guard of target ScimTarget tripped');
+      expect(world.session.emails().length).toBe(emailsBefore);
+      // The staged work is untouched by the failed email.
+      const staged = aliases.flatMap((alias) => eventsOf(alias)).filter((e) => e.State__c === 'Staged');
+      expect(staged.length).toBeGreaterThan(0);
+    } finally {
+      world.session.org.emailDeliverability = 'all';
+    }
+  });
 });
 
 describe('9. dry run', () => {

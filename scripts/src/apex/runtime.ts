@@ -264,6 +264,11 @@ export interface QueryOptions {
 export interface Org {
   /** The org's clock (epoch ms): System.now, Date.today, SOQL date literals and audit fields read it. */
   now(): number;
+  /**
+   * Setup > Email > Deliverability: 'all' (All email), 'system' (System email only: the default of a new sandbox
+   * and scratch org) or 'none' (No access). Apex email is refused unless 'all'.
+   */
+  emailDeliverability: 'all' | 'system' | 'none';
   /** Runs a SOQL query: a List<SObject> (typed to the FROM object), an Integer for `SELECT COUNT() ...`, or a List<AggregateResult>. */
   query(rt: Runtime, soql: string, binds: BindResolver, options: QueryOptions): Value;
   /** Executes a DML statement; with allOrNone a failure throws System.DmlException (through rt.throwApex) after rolling back the statement. */

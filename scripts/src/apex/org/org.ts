@@ -104,6 +104,8 @@ export class LocalOrg implements Org {
   /** PlatformEventSubscriberConfig: the running user (Id) of a platform event trigger, by lower-case trigger name. */
   readonly eventSubscriberUsers = new Map<string, string>();
   organizationId = '';
+  /** Email deliverability of the org: the test runner keeps 'all'; an org session may turn it down. */
+  emailDeliverability: 'all' | 'system' | 'none' = 'all';
   /** Clock for CreatedDate/LastModifiedDate (tests may pin it). */
   now: () => number = () => Date.now();
 

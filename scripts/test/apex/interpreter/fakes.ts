@@ -42,6 +42,7 @@ export function fakeOrg(): Org {
     defaultUserId: () => '005000000000001AAA',
     eventTriggerUserId: () => '005000000000002AAA',
     now: () => Date.now(),
+    emailDeliverability: 'all',
     userTimeZone: () => 'America/Los_Angeles',
     findRecord: () => undefined,
     hasCustomPermission: () => false,

@@ -363,6 +363,13 @@ export const serviceClasses: NativeClass[] = [
     statics: lower({
       sendEmail: (rt, [emails, allOrNothing]) => {
         rt.ctx.consume('emailInvocations');
+        // Deliverability below "All email" refuses Apex email (Salesforce Help, knowledge article 000384750).
+        if (rt.org.emailDeliverability !== 'all') {
+          rt.throwApex(
+            'System.EmailException',
+            'SendEmail failed. First exception on row 0; first error: NO_MASS_MAIL_PERMISSION, Single email is not enabled for your organization or profile.'
+          );
+        }
         const list = emails instanceof ApexList ? emails.items : [];
         const outbox = (rt.ctx.slots.emailOutbox as Value[] | undefined) ?? [];
         outbox.push(...list);
