@@ -230,14 +230,11 @@ export class OrgSession {
         ok: true,
         userId: job.userId ?? this.interpreter.runningUserId
       };
-      const start = this.org.savepoint();
       this.ended = [];
       try {
+        // A job that fails has rolled its own transaction back (inNewTransaction).
         job.run();
       } catch (error) {
-        if (!(error instanceof ApexThrow) && !(error instanceof LimitExceeded)) {
-          this.org.rollback(start);
-        }
         outcome.ok = false;
         outcome.error = describe(error);
       }

@@ -1397,12 +1397,20 @@ export class Interpreter implements Runtime {
     if (isAsync) next.limitSet = { ...ASYNC_LIMITS };
     next.slots = saved.slots;
     this.ctx = next;
+    const start = this.org.savepoint();
+    let failed = false;
     try {
       fn();
       this.org.commit();
+    } catch (error) {
+      // An unhandled exception (a limit too) rolls the transaction back: its DML, and the jobs it queued, never
+      // happened (Apex Developer Guide, "Triggers and Order of Execution"; "Transaction Finalizers").
+      failed = true;
+      this.org.rollback(start);
+      throw error;
     } finally {
       // Work queued by the job stays visible to the caller (Test.stopTest drains it).
-      saved.asyncQueue.push(...next.asyncQueue.filter((j) => !saved.asyncQueue.includes(j)));
+      if (!failed) saved.asyncQueue.push(...next.asyncQueue.filter((j) => !saved.asyncQueue.includes(j)));
       saved.eventBus.push(...next.eventBus.filter((e) => !saved.eventBus.includes(e)));
       this.ctx = saved;
       (next.slots.transactionEnded as ((ctx: ExecContext) => void) | undefined)?.(next);

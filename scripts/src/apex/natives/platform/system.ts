@@ -247,24 +247,21 @@ function runQueueable(rt: Runtime, job: AsyncJob): void {
   const state = jobState(job);
   let failure: ApexThrow | undefined;
   let limitFailure: LimitExceeded | undefined;
-  rt.inNewTransaction(true, () => {
-    rt.ctx.currentJob = job;
-    const start = rt.org.savepoint();
-    try {
+  try {
+    rt.inNewTransaction(true, () => {
+      rt.ctx.currentJob = job;
       rt.callMethod(state.target, 'execute', [context('QueueableContext', job.id)]);
-    } catch (error) {
-      if (!(error instanceof ApexThrow) && !(error instanceof LimitExceeded)) throw error;
-      // An unhandled exception (a limit too) rolls the job's transaction back: its DML, and the jobs it enqueued,
-      // never happened (Apex Developer Guide, "Transaction Finalizers": the finalizer runs after the rollback).
-      rt.org.rollback(start);
-      rt.ctx.asyncQueue = [];
-      if (error instanceof LimitExceeded) {
-        limitFailure = error;
-        const message = error.message.replace(/^System\.LimitException: /, '');
-        failure = new ApexThrow(rt.newException('System.LimitException', message), error.message);
-      } else failure = error;
-    }
-  });
+    });
+  } catch (error) {
+    if (!(error instanceof ApexThrow) && !(error instanceof LimitExceeded)) throw error;
+    // The transaction was rolled back (inNewTransaction); the finalizer runs after that (Apex Developer Guide,
+    // "Transaction Finalizers"), and sees a limit as a System.LimitException.
+    if (error instanceof LimitExceeded) {
+      limitFailure = error;
+      const message = error.message.replace(/^System\.LimitException: /, '');
+      failure = new ApexThrow(rt.newException('System.LimitException', message), error.message);
+    } else failure = error;
+  }
   rt.org.updateSystemRow(job.id, {
     Status: failure ? 'Failed' : 'Completed',
     ExtendedStatus: failure ? failure.message : null
