@@ -109,6 +109,27 @@ describe('org session', () => {
     expect(ranAt - before).toBeGreaterThanOrEqual(6 * 60000);
   });
 
+  test('an upsert racing a concurrent commit of its unique key fails DUPLICATE_VALUE; the other row outlives the rollback', () => {
+    const key = `race-${Date.now().toString(36)}`;
+    const upsert = (externalId: string): string =>
+      `upsert new ProvisioningLink__c(Key__c = '${key}', Target__c = 'Acme', ExternalId__c = '${externalId}') Key__c;`;
+    session.org.raceNextUpsert('ProvisioningLink__c', () => ({
+      Key__c: key,
+      Target__c: 'Acme',
+      ExternalId__c: 'theirs'
+    }));
+    const raced = session.execute(upsert('mine'));
+    expect(raced.transactions[0].error).toMatch(
+      /^System\.DmlException: Upsert failed\. First exception on row 0; first error: DUPLICATE_VALUE, duplicate value found: Key__c duplicates value on record with id: a\w+/
+    );
+    const links = (): unknown[] =>
+      session.query(`SELECT ExternalId__c FROM ProvisioningLink__c WHERE Key__c = '${key}'`);
+    expect(links()).toEqual([expect.objectContaining({ ExternalId__c: 'theirs' })]);
+    // No race armed now: the same upsert matches the committed row and updates it.
+    expect(session.execute(upsert('mine')).transactions[0]).toMatchObject({ ok: true });
+    expect(links()).toEqual([expect.objectContaining({ ExternalId__c: 'mine' })]);
+  });
+
   test('a platform event trigger runs as the Automated Process user, or as its PlatformEventSubscriberConfig user', () => {
     const publish = "EventBus.publish(new ProvisioningRequest__e(Works__c = '[]'));";
     const asDefault = session.execute(publish);

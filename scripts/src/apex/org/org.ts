@@ -108,6 +108,8 @@ export class LocalOrg implements Org {
   emailDeliverability: 'all' | 'system' | 'none' = 'all';
   /** Clock for CreatedDate/LastModifiedDate (tests may pin it). */
   now: () => number = () => Date.now();
+  /** Races armed by raceNextUpsert, by lower-case object name. */
+  private readonly races = new Map<string, () => Record<string, Value>>();
 
   constructor(projectRoot: string) {
     this.schema = new Schema(projectRoot);
@@ -496,6 +498,25 @@ export class LocalOrg implements Org {
     return copyRecord(r);
   }
 
+  /**
+   * Arms a race the single-threaded runtime cannot otherwise show: another transaction commits a row of `object`
+   * just after the next upsert of that object looked for its key and found none, and before that upsert's insert.
+   * On the platform the insert then meets the unique index and fails with DUPLICATE_VALUE ("The Unique attribute
+   * prevents the creation of duplicates": REST API Developer Guide, Upsert Records Using sObject Rows by External
+   * ID); a rollback of the running transaction keeps the other one's row. One upsert consumes the race.
+   */
+  raceNextUpsert(object: string, row: () => Record<string, Value>): void {
+    this.races.set(this.requireObject(undefined, object).name.toLowerCase(), row);
+  }
+
+  private runRace(def: ObjectDef): void {
+    const race = this.races.get(def.name.toLowerCase());
+    if (!race) return;
+    this.races.delete(def.name.toLowerCase());
+    const committed = this.insertSystemRow(def.name, race());
+    this.store.commitElsewhere(this.store.table(def.name).get(committed.get('Id') as string) as ApexSObject);
+  }
+
   /** Updates a stored row in place with no DML semantics (job status changes, Test.setCreatedDate). */
   updateSystemRow(id: string, fields: Record<string, Value>): void {
     const r = this.store.get(to18(id) ?? id);
@@ -612,6 +633,7 @@ export class LocalOrg implements Org {
             upd.push(row);
           } else ins.push(row);
         }
+        if (ins.length) this.runRace(def);
         afterErrors = this.runOp(rt, 'insert', def, ins) || afterErrors;
         afterErrors = this.runOp(rt, 'update', def, upd) || afterErrors;
       } else {

@@ -17,10 +17,14 @@ export interface StoreState {
   bin: Map<string, ApexSObject>;
   ids: number;
   autoNumbers: Map<string, number>;
+  /** How many rows other transactions had committed when this state was taken (see Store.commitElsewhere). */
+  foreign: number;
 }
 
 export class Store {
-  state: StoreState = { live: new Map(), bin: new Map(), ids: 0, autoNumbers: new Map() };
+  state: StoreState = { live: new Map(), bin: new Map(), ids: 0, autoNumbers: new Map(), foreign: 0 };
+  /** Rows committed by another transaction while one ran: a rollback of the running one keeps them. */
+  private readonly foreignRows: ApexSObject[] = [];
 
   table(object: string): Map<string, ApexSObject> {
     const key = object.toLowerCase();
@@ -49,7 +53,20 @@ export class Store {
     }
     const bin = new Map<string, ApexSObject>();
     for (const [id, r] of this.state.bin) bin.set(id, copyRecord(r));
-    return { live, bin, ids: this.state.ids, autoNumbers: new Map(this.state.autoNumbers) };
+    return {
+      live,
+      bin,
+      ids: this.state.ids,
+      autoNumbers: new Map(this.state.autoNumbers),
+      foreign: this.foreignRows.length
+    };
+  }
+
+  /** Stores a row another (concurrent) transaction committed: restoring an older snapshot does not remove it. */
+  commitElsewhere(row: ApexSObject): void {
+    this.table(row.type).set(row.get('Id') as string, row);
+    this.foreignRows.push(copyRecord(row));
+    this.state.foreign = this.foreignRows.length;
   }
 
   restore(s: StoreState): void {
@@ -58,6 +75,9 @@ export class Store {
     this.state = s;
     const again = this.snapshot();
     this.state = again;
+    for (const row of this.foreignRows.slice(s.foreign))
+      this.table(row.type).set(row.get('Id') as string, copyRecord(row));
+    this.state.foreign = this.foreignRows.length;
     void keep;
   }
 }
