@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { buildProgram, main, packageVersion } from '../src/cli';
 import { runHandler } from '../src/cli/command';
@@ -24,6 +26,28 @@ describe('provisio CLI frame', () => {
     await expect(program.parseAsync(['--help'], { from: 'user' })).rejects.toMatchObject({ exitCode: 0 });
     expect(help).toContain('Usage: provisio');
     expect(help).toContain('130 interrupted');
+  });
+
+  it('starts without loading what only running a command needs (@salesforce/core, jsforce, Express)', () => {
+    // The built CLI (`npm run build` first), as `provisio --help` and `provisio review --help` run it.
+    const cli = join(__dirname, '..', 'dist', 'cli.js');
+    for (const argv of [['--help'], ['review', '--help'], ['report', '--help'], ['setup', 'inbound', '--help']]) {
+      const probe = spawnSync(
+        process.execPath,
+        [
+          '-e',
+          // A subcommand's --help exits the process from inside commander: report the modules on exit.
+          `process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(Object.keys(require.cache))));
+           require(${JSON.stringify(cli)}).main(${JSON.stringify(argv)});`
+        ],
+        { encoding: 'utf8' }
+      );
+      expect(probe.status).toBe(0);
+      expect(probe.stdout).toContain('Usage: provisio');
+      const loaded = JSON.parse(probe.stderr.slice(probe.stderr.indexOf('LOADED ') + 7)) as string[];
+      expect(loaded.filter((m) => /node_modules[\\/](@salesforce|@jsforce|jsforce|express)[\\/]/.test(m))).toEqual([]);
+      expect(loaded.some((m) => m.includes('commander'))).toBe(true);
+    }
   });
 
   it('reports the version from package.json', () => {

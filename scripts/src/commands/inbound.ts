@@ -3,12 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandContext, CommandOutcome, runHandler, withJson, withOrgFlags } from '../cli/command';
 import { ExitCode, usageError } from '../cli/errors';
-import { activateUsers } from '../inbound/activate';
 import { authForIdp, DEFAULT_PROFILE, IDPS, InboundAuth, SECRET_ENV } from '../inbound/constants';
-import { runDoctor, Severity } from '../inbound/doctor';
-import { setupInbound } from '../inbound/setup';
-import { validateInbound } from '../inbound/validate';
-import { openTarget } from '../org/target';
+import type { Severity } from '../inbound/doctor';
+// The modules that do the work (and load @salesforce/core) are imported when their command runs, so `--help` and
+// every other command start without them.
 
 interface OrgOptions {
   json?: boolean;
@@ -86,6 +84,7 @@ export async function setupHandler(options: SetupCommandOptions, ctx: CommandCon
   const wait = Number(options.waitForSwitch);
   if (!Number.isFinite(wait) || wait < 0)
     throw usageError(`--wait-for-switch must be a number of seconds, not ${options.waitForSwitch}.`);
+  const [{ openTarget }, { setupInbound }] = await Promise.all([import('../org/target'), import('../inbound/setup')]);
   const t = await openTarget(options);
   ctx.out.log(
     `Setting up inbound provisioning (${options.idp}, ${auth}) in ${t.orgId} at ${t.instanceUrl}${options.dryRun ? ' — dry run' : ''}`
@@ -132,6 +131,7 @@ const ORDER: Severity[] = ['error', 'warning', 'info', 'ok'];
 
 export async function doctorHandler(options: DoctorCommandOptions, ctx: CommandContext): Promise<CommandOutcome> {
   const auth = idpAuth(options);
+  const [{ openTarget }, { runDoctor }] = await Promise.all([import('../org/target'), import('../inbound/doctor')]);
   const t = await openTarget(options);
   const result = await runDoctor(
     t,
@@ -159,6 +159,10 @@ export async function doctorHandler(options: DoctorCommandOptions, ctx: CommandC
 }
 
 export async function validateHandler(options: ValidateCommandOptions, ctx: CommandContext): Promise<CommandOutcome> {
+  const [{ openTarget }, { validateInbound }] = await Promise.all([
+    import('../org/target'),
+    import('../inbound/validate')
+  ]);
   const t = await openTarget(options);
   ctx.out.log(`Validating inbound SCIM provisioning against ${t.orgId} (${t.instanceUrl}/services/scim/v2)`);
   const result = await validateInbound(
@@ -181,6 +185,10 @@ export async function validateHandler(options: ValidateCommandOptions, ctx: Comm
 }
 
 export async function activateHandler(options: ActivateCommandOptions, ctx: CommandContext): Promise<CommandOutcome> {
+  const [{ openTarget }, { activateUsers }] = await Promise.all([
+    import('../org/target'),
+    import('../inbound/activate')
+  ]);
   const t = await openTarget(options);
   const result = await activateUsers(
     t,

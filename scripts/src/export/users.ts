@@ -14,7 +14,6 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { CommandContext, CommandOutcome, runHandler, throwIfAborted, withJson, withOrgFlags } from '../cli/command';
 import { ExitCode, ProvisioError, usageError } from '../cli/errors';
-import { connectOrg } from '../org/connect';
 import { OrgHttp, orgHttp } from '../outbound/orgHttp';
 import { csvField, parseCsv } from './csv';
 import { sleepUnlessAborted as sleep } from '../outbound/time';
@@ -297,6 +296,7 @@ export async function exportUsersHandler(
   const waitMinutes = Number(options.wait);
   if (!(waitMinutes > 0)) throw usageError(`--wait must be a positive number of minutes, not "${options.wait}".`);
   const output = options.output ?? `users.${options.format === 'scim' ? 'scim.json' : 'csv'}`;
+  const { connectOrg } = await import('../org/connect');
   const connection = await connectOrg(options.targetOrg, options.apiVersion);
   const result = await exportUsers(
     orgHttp(connection),

@@ -2,7 +2,6 @@ import { Command, Option } from 'commander';
 import { CommandContext, CommandOutcome, runHandler, withJson, withOrgFlags } from '../cli/command';
 import { ExitCode, usageError } from '../cli/errors';
 import { readSecret } from '../cli/secrets';
-import { connectOrg } from '../org/connect';
 import { orgHttp } from './orgHttp';
 import { writeEvidence } from './report';
 import { runSf } from './sf';
@@ -67,6 +66,7 @@ export async function setupOutboundHandler(
     ...(options.pilotCsv ? pilotUsersFromCsv(options.pilotCsv) : [])
   ];
   const token = options.url ? await readTargetToken(context) : undefined;
+  const { connectOrg } = await import('../org/connect');
   const connection = await connectOrg(options.targetOrg, options.apiVersion);
   const steps = await setupOutbound(
     {
@@ -127,6 +127,7 @@ export async function validateOutboundHandler(
     throw usageError('--timeout, --poll and --target-timeout must be positive numbers of seconds.');
   }
   const token = await readTargetToken(context);
+  const { connectOrg } = await import('../org/connect');
   const connection = await connectOrg(options.targetOrg, options.apiVersion);
   const validation = new OutboundValidation(
     orgHttp(connection),

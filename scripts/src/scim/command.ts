@@ -6,7 +6,6 @@ import { ExitCode, ProvisioError, usageError } from '../cli/errors';
 import { readSecret } from '../cli/secrets';
 import { StoreCorruptError } from './store';
 import { FAULT_KINDS } from './faults';
-import { startScimTarget } from './server';
 
 export interface ScimTargetCommandOptions {
   json?: boolean;
@@ -40,6 +39,7 @@ export async function scimTargetHandler(
   const dataFile = options.memory ? undefined : resolve(options.dataFile);
   let target;
   try {
+    const { startScimTarget } = await import('./server');
     target = await startScimTarget({ token, adminToken, dataFile, fsync: options.fsync, host: options.host, port });
   } catch (error) {
     if (error instanceof StoreCorruptError)
