@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareCounts, parseArgs } from '../src/review/benchmark/main';
 import { generate } from '../src/review/benchmark/generate';
+import { runDuckdb } from '../src/review/benchmark/duckdb';
 import { runSqlite, sqliteScript } from '../src/review/benchmark/sqlite';
 import { ReviewCounts } from '../src/review/benchmark/sqlite';
 import { SALESFORCE, SCIM } from '../src/review/profiles';
@@ -23,7 +24,7 @@ describe('bench:review on a tiny data set', () => {
     expect(spawnSync(SQLITE, ['-version']).status).toBe(0);
   });
 
-  it('the generator, the review and the sqlite3 FULL OUTER JOIN agree on every count', async () => {
+  it('the generator, the review and the DuckDB and sqlite3 FULL OUTER JOINs agree on every count', async () => {
     // The generator plants rejects and duplicates from the first rows on (rows 7, 11, 13, 17), so a small set has them.
     const planted = generate({
       dir,
@@ -62,8 +63,16 @@ describe('bench:review on a tiny data set', () => {
       }),
       dir
     );
-    const { rows, same } = compareCounts(review, sqlite, planted);
-    expect(rows.filter(([, a, b, c]) => a !== b || a !== c)).toEqual([]);
+    // The DuckDB peer runs as its own process from the built scripts (`npm run build` first).
+    const duckdb = await runDuckdb({
+      salesforceFile: planted.salesforceFile,
+      targetFile: planted.targetFile,
+      findingsFile: join(dir, 'duckdb-findings.csv'),
+      asOf: AS_OF,
+      inactiveDays: 90
+    });
+    const { rows, same } = compareCounts(review, [duckdb, sqlite], planted);
+    expect(rows.filter(([, a, peers, c]) => peers.some((b) => a !== b) || a !== c)).toEqual([]);
     expect(same).toBe(true);
     // Every planted kind is present, so agreeing is not agreeing on zeros.
     for (const [name, count] of rows)
@@ -72,8 +81,9 @@ describe('bench:review on a tiny data set', () => {
       planted.rejectedSalesforce + planted.rejectedTarget + planted.duplicatesSalesforce + planted.duplicatesTarget
     ).toBeGreaterThan(0);
     // sqlite3 wrote the same join findings the review counted.
-    const sqliteFindings = readFileSync(join(dir, 'sqlite-findings.csv'), 'utf8').trim().split('\n').length - 1;
-    expect(sqliteFindings).toBe(
+    const findings = (file: string): number => readFileSync(join(dir, file), 'utf8').trim().split('\n').length - 1;
+    expect(findings('duckdb-findings.csv')).toBe(findings('sqlite-findings.csv'));
+    expect(findings('sqlite-findings.csv')).toBe(
       review.counts.orphaned + review.counts.missing_in_target + review.counts.inactive_in_target + review.counts.drift
     );
   });
@@ -88,8 +98,13 @@ describe('bench:review on a tiny data set', () => {
       rejectedTarget: 0,
       licenceWaste: 5
     };
-    expect(compareCounts(base, { ...base, licenceWaste: 4 }).same).toBe(false);
+    expect(compareCounts(base, [base, { ...base, licenceWaste: 4 }]).same).toBe(false);
+    expect(compareCounts(base, [base, base]).same).toBe(true);
     expect(parseArgs(['--users', '5000', '--targets', '4900']).users).toBe(5000);
+    expect(parseArgs(['--users', '10000000'])).toMatchObject({ targets: 9_900_000, peers: ['duckdb', 'sqlite3'] });
+    expect(parseArgs(['--peers', 'duckdb']).peers).toEqual(['duckdb']);
+    expect(parseArgs(['--peers', 'none']).peers).toEqual([]);
+    expect(() => parseArgs(['--peers', 'postgres'])).toThrow(/Unknown peer/);
     expect(() => parseArgs(['--users', '10'])).toThrow(/at least 1000/);
   });
 });

@@ -24,6 +24,25 @@ export interface SqliteRun extends ReviewCounts {
 const WS = 'char(32,9,10,13)';
 
 /**
+ * The classification both SQL peers share (sqlite3 and DuckDB run the same statement): the first row of each key
+ * on each side (tables sf1 and t1), FULL OUTER JOINed on the key, into table cls (class, key, both ids).
+ */
+export const CLASSIFY_SQL = `CREATE TABLE cls AS SELECT
+  CASE
+    WHEN t1.k IS NULL THEN CASE WHEN sf1.active THEN 'missing_in_target' ELSE 'salesforce_only_inactive' END
+    WHEN sf1.k IS NULL THEN CASE WHEN t1.active THEN 'orphaned' ELSE 'target_only_inactive' END
+    WHEN sf1.active AND t1.active THEN
+      CASE WHEN lower(sf1.email) <> lower(t1.email) OR sf1.given <> t1.given OR sf1.family <> t1.family
+             OR sf1.title <> t1.title OR sf1.department <> t1.department
+           THEN 'drift' ELSE 'matched' END
+    WHEN sf1.active THEN 'inactive_in_target'
+    WHEN t1.active THEN 'orphaned'
+    ELSE 'both_inactive'
+  END AS class,
+  coalesce(sf1.k, t1.k) AS k, sf1.id AS salesforce_id, t1.id AS target_id
+  FROM sf1 FULL OUTER JOIN t1 ON sf1.k = t1.k`;
+
+/**
  * The review written as SQL for the sqlite3 shell: import both files, normalise the key as the review does
  * (trimmed, lower case), keep the first row of each key, FULL OUTER JOIN, classify, count, and write the findings
  * to a CSV file, as the review does. In-memory database, journal and sync off: sqlite3 at its fastest.
@@ -68,20 +87,7 @@ CREATE TABLE sf1 AS SELECT * FROM sf WHERE k <> '' AND rn IN (SELECT min(rn) FRO
 CREATE TABLE t1 AS SELECT * FROM t WHERE k <> '' AND rn IN (SELECT min(rn) FROM t WHERE k <> '' GROUP BY k);
 CREATE INDEX sf1_k ON sf1(k);
 CREATE INDEX t1_k ON t1(k);
-CREATE TABLE cls AS SELECT
-  CASE
-    WHEN t1.k IS NULL THEN CASE WHEN sf1.active THEN 'missing_in_target' ELSE 'salesforce_only_inactive' END
-    WHEN sf1.k IS NULL THEN CASE WHEN t1.active THEN 'orphaned' ELSE 'target_only_inactive' END
-    WHEN sf1.active AND t1.active THEN
-      CASE WHEN lower(sf1.email) <> lower(t1.email) OR sf1.given <> t1.given OR sf1.family <> t1.family
-             OR sf1.title <> t1.title OR sf1.department <> t1.department
-           THEN 'drift' ELSE 'matched' END
-    WHEN sf1.active THEN 'inactive_in_target'
-    WHEN t1.active THEN 'orphaned'
-    ELSE 'both_inactive'
-  END AS class,
-  coalesce(sf1.k, t1.k) AS k, sf1.id AS salesforce_id, t1.id AS target_id
-  FROM sf1 FULL OUTER JOIN t1 ON sf1.k = t1.k;
+${CLASSIFY_SQL};
 .mode csv
 .headers on
 .once ${sqlString(options.findingsFile)}
