@@ -24,6 +24,7 @@ export const GATES: Gate[] = [
   { name: 'pmd', command: process.execPath, args: [gateScript('pmd')] },
   { name: 'apex-tests', command: process.execPath, args: [gateScript('apexTests')] },
   { name: 'metadata-convert', command: process.execPath, args: [gateScript('metadata')] },
+  { name: 'metadata-schema', command: process.execPath, args: [gateScript('metadataSchema')] },
   { name: 'actionlint', command: process.execPath, args: [gateScript('actionlint')] },
   { name: 'jest-lwc', command: bin('sfdx-lwc-jest'), args: ['--', '--ci'] },
   { name: 'jest-scripts', command: bin('jest'), args: ['-c', 'scripts/jest.config.js', '--ci'] }
