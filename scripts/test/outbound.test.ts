@@ -280,6 +280,27 @@ async function withWorld(
   }
 }
 
+/**
+ * The recording fake of `sf project deploy start` for the target's custom metadata record (the emulator does not
+ * model custom metadata deploys): keeps the file and applies its Stage__c, Driver__c and IsEnabled__c to the row.
+ */
+function applyTargetRecordDeploy(w: Awaited<ReturnType<typeof world>>, cwd: string, deployed: string[]): void {
+  const xml = readFileSync(
+    join(cwd, 'force-app/main/default/customMetadata/ProvisioningTarget.ScimTarget.md-meta.xml'),
+    'utf8'
+  );
+  deployed.push(xml);
+  const value = (field: string): string | undefined =>
+    new RegExp(`<field>${field}</field>\\s*<value xsi:type="xsd:\\w+">(\\w+)<`).exec(xml)?.[1];
+  const record = w.emulator.state.db.where('ProvisioningTarget__mdt', () => true)[0];
+  const enabled = value('IsEnabled__c');
+  w.emulator.state.db.update('ProvisioningTarget__mdt', record.Id, {
+    Stage__c: value('Stage__c') ?? record.Stage__c,
+    Driver__c: value('Driver__c') ?? record.Driver__c,
+    IsEnabled__c: enabled === undefined ? record.IsEnabled__c : enabled === 'true'
+  });
+}
+
 const validateOptions = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   timeout: '5',
   poll: '0.05',
@@ -542,15 +563,7 @@ describe('setup outbound', () => {
             subscriberConfigs.push(readFileSync(config, 'utf8'));
             return { args };
           }
-          const file = join(
-            String(options?.cwd),
-            'force-app/main/default/customMetadata/ProvisioningTarget.ScimTarget.md-meta.xml'
-          );
-          const xml = readFileSync(file, 'utf8');
-          deployed.push(xml);
-          const stage = /<field>Stage__c<\/field>\s*<value xsi:type="xsd:string">(\w+)</.exec(xml)?.[1];
-          const record = w.emulator.state.db.where('ProvisioningTarget__mdt', () => true)[0];
-          w.emulator.state.db.update('ProvisioningTarget__mdt', record.Id, { Stage__c: stage, IsEnabled__c: true });
+          applyTargetRecordDeploy(w, String(options?.cwd), deployed);
           return { args };
         });
         const stdout = new PassThrough();
@@ -656,6 +669,105 @@ describe('setup outbound', () => {
       'DryRun',
       false
     );
+  });
+
+  it('--driver connected-app: after the package install, deploys the UserProvisioningConfig with the org IDs (Metadata API); idempotent; --dry-run changes nothing', async () => {
+    await withWorld(async (w) => {
+      // Before the Provisio Connected App package is installed: a clear error before anything changes.
+      const missing = await run(setupOutboundHandler, {
+        driver: 'connected-app',
+        url: w.target.url,
+        targetCheck: true,
+        grantTo: 'ProvisioningAdmin'
+      });
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/No Connected App named "Provisio SCIM" in the org/);
+      expect(missing.stderr).toMatch(/Install the Provisio Connected App package/);
+      expect(connectState(w.emulator.state).externalCredentials.size).toBe(0);
+      // The package install brings the Connected App (the emulator does not model installs, only the row they leave).
+      const app = w.emulator.state.db.insert('ConnectedApplication', { Name: 'Provisio SCIM' });
+      const noCredential = await run(setupOutboundHandler, { driver: 'connected-app', dryRun: true });
+      expect(noCredential.code).toBe(2);
+      expect(noCredential.stderr).toMatch(/Named Credential ScimTarget does not exist in the org/);
+      const misuse = await run(setupOutboundHandler, { driver: 'connected-app', dryRun: true, url: w.target.url });
+      expect(misuse.code).toBe(2);
+      expect(misuse.stderr).toMatch(/--dry-run goes with --driver connected-app alone[\s\S]*Leave out --url/);
+
+      // The custom metadata record goes through `sf project deploy` (faked here, applied to the emulator's row).
+      const targetDeploys: string[] = [];
+      const sf = jest.fn(async (args: string[], options?: { cwd?: string }) => {
+        applyTargetRecordDeploy(w, String(options?.cwd), targetDeploys);
+        return { args };
+      });
+      const { openTarget } = await import('../src/org/target');
+      const t = await openTarget({ targetOrg: ALIAS });
+      const context = {
+        out: new Output({ json: false, stdout: new PassThrough(), stderr: new PassThrough(), env: {} }),
+        signal: new AbortController().signal,
+        env: {},
+        stdin: new PassThrough(),
+        leftBehind: () => undefined
+      };
+      const setup = () =>
+        setupOutbound(
+          { http: orgHttp(t.conn), sf, targetOrg: ALIAS, projectDir: dir, metadata: t },
+          {
+            target: 'ScimTarget',
+            url: w.target.url,
+            token: TARGET_TOKEN,
+            pilotUsers: [],
+            deploy: false,
+            checkTarget: true,
+            grantTo: 'ProvisioningAdmin',
+            driver: 'connected-app'
+          },
+          context
+        );
+      const first = await setup();
+      expect(first.map((s) => `${s.step}:${s.status}`)).toEqual(
+        expect.arrayContaining(['named credential:done', 'target:done', 'user provisioning config:done'])
+      );
+      expect(targetDeploys).toHaveLength(1);
+      expect(targetDeploys[0]).toContain('<value xsi:type="xsd:string">ConnectedApp</value>');
+      const configs = w.emulator.state.extensions.get('metadata.userProvisioningConfigs') as Map<
+        string,
+        Record<string, string>
+      >;
+      const nc = w.emulator.state.db.where('NamedCredential', (r) => r.DeveloperName === 'ScimTarget')[0];
+      expect(configs.get('ScimTarget')).toEqual({
+        connectedApp: app.Id,
+        enabled: 'true',
+        enabledOperations: 'Create,Update,EnableAndDisable',
+        flow: 'Provisio_User_Provisioning',
+        masterLabel: 'ScimTarget provisioning',
+        namedCredential: nc.Id,
+        onUpdateAttributes: 'FirstName,LastName,Email,Title,Department,IsActive',
+        userAccountMapping: '{"linkingSalesforceUserAttribute":"Username","linkingTargetUserAttribute":"userName"}'
+      });
+
+      // Again: the config read back through the Metadata API is the same, so nothing is deployed.
+      const again = await setup();
+      expect(again.find((s) => s.step === 'user provisioning config')?.status).toBe('unchanged');
+      expect(targetDeploys).toHaveLength(1);
+      const clean = await run(setupOutboundHandler, { driver: 'connected-app', dryRun: true });
+      expect(clean.code).toBe(0);
+      expect(clean.stdout).toMatch(/= user provisioning config: ScimTarget for Provisio SCIM/);
+      expect(clean.stdout).toMatch(/Dry run: nothing to change/);
+
+      // Another Connected App: the dry run says what would change and changes nothing.
+      const other = w.emulator.state.db.insert('ConnectedApplication', { Name: 'Legacy SSO' });
+      const planned = await run(setupOutboundHandler, {
+        driver: 'connected-app',
+        dryRun: true,
+        connectedApp: 'Legacy SSO'
+      });
+      expect(planned.code).toBe(0);
+      expect(planned.stdout).toContain(
+        `~ user provisioning config: connectedApp: ${String(app.Id)} -> ${String(other.Id)}`
+      );
+      expect(planned.stdout).toMatch(/Dry run: nothing was changed/);
+      expect(configs.get('ScimTarget')?.connectedApp).toBe(app.Id);
+    });
   });
 
   it('stops before changing anything for an unknown pilot user, a refused token or a target that is down', async () => {

@@ -5,7 +5,8 @@ import { readSecret } from '../cli/secrets';
 import { orgHttp } from './orgHttp';
 import { writeEvidence } from './report';
 import { runSf } from './sf';
-import { pilotUsersFromCsv, setupOutbound, Stage } from './setup';
+import { CONNECTED_APP_PACKAGE, PACKAGED_CONNECTED_APP } from './packages';
+import { OutboundDriver, pilotUsersFromCsv, planOutboundConnectedApp, setupOutbound, Stage } from './setup';
 import { OutboundValidation, ValidateOutboundOptions } from './validate';
 import { join, resolve } from 'node:path';
 
@@ -21,7 +22,9 @@ interface SetupCommandOptions {
   pilotUsers?: string;
   pilotCsv?: string;
   deploy?: boolean;
+  driver?: OutboundDriver;
   connectedApp?: string;
+  dryRun?: boolean;
   targetCheck: boolean;
   grantTo: string;
   integrationUser?: string;
@@ -65,17 +68,40 @@ export async function setupOutboundHandler(
       : []),
     ...(options.pilotCsv ? pilotUsersFromCsv(options.pilotCsv) : [])
   ];
+  if (options.dryRun) {
+    const changing = (
+      [
+        ['--url', options.url],
+        ['--stage', options.stage],
+        ['--pilot-users', options.pilotUsers],
+        ['--pilot-csv', options.pilotCsv],
+        ['--deploy', options.deploy],
+        ['--integration-user', options.integrationUser]
+      ] as Array<[string, unknown]>
+    ).filter(([, value]) => Boolean(value));
+    if (options.driver !== 'connected-app' || changing.length > 0) {
+      throw usageError('--dry-run goes with --driver connected-app alone (it shows what that driver would change).', [
+        changing.length > 0 ? `Leave out ${changing.map(([flag]) => flag).join(', ')}.` : 'Add --driver connected-app.'
+      ]);
+    }
+  }
   const token = options.url ? await readTargetToken(context) : undefined;
-  const { connectOrg } = await import('../org/connect');
-  const connection = await connectOrg(options.targetOrg, options.apiVersion);
+  const { openTarget } = await import('../org/target');
+  const t = await openTarget(options);
+  const deps = {
+    http: orgHttp(t.conn),
+    sf: runSf,
+    // The deploys run sf from a temporary project, where a project-local default org would not apply.
+    targetOrg: options.targetOrg ?? t.conn.getUsername(),
+    projectDir: resolve(__dirname, '..', '..', '..'),
+    metadata: t
+  };
+  if (options.dryRun) {
+    const steps = await planOutboundConnectedApp(deps, options, context);
+    return { result: { target: options.target, dryRun: true, steps } };
+  }
   const steps = await setupOutbound(
-    {
-      http: orgHttp(connection),
-      sf: runSf,
-      // The deploys run sf from a temporary project, where a project-local default org would not apply.
-      targetOrg: options.targetOrg ?? connection.getUsername(),
-      projectDir: resolve(__dirname, '..', '..', '..')
-    },
+    deps,
     {
       target: options.target,
       url: options.url,
@@ -83,6 +109,7 @@ export async function setupOutboundHandler(
       stage: options.stage,
       pilotUsers,
       deploy: Boolean(options.deploy),
+      driver: options.driver,
       connectedApp: options.connectedApp,
       checkTarget: options.targetCheck,
       grantTo: options.grantTo || undefined,
@@ -182,10 +209,18 @@ export function register(program: Command): void {
         .option('--pilot-users <usernames>', 'Comma-separated usernames to put in the pilot.')
         .option('--pilot-csv <file>', 'CSV of pilot users (a Username column, or usernames in the first column).')
         .option('--deploy', 'Deploy force-app/main with the sf CLI first.', false)
+        .addOption(
+          new Option(
+            '--driver <driver>',
+            'native (the queue, any org) or connected-app (User Provisioning for Connected Apps: install the ' +
+              `${CONNECTED_APP_PACKAGE} package first; this deploys its UserProvisioningConfig with the org's IDs).`
+          ).choices(['native', 'connected-app'])
+        )
         .option(
           '--connected-app <name>',
-          'Existing Connected App: deploy its UserProvisioningConfig and use that driver.'
+          `Connected App of the connected-app driver (default: ${PACKAGED_CONNECTED_APP}, from the package).`
         )
+        .option('--dry-run', 'With --driver connected-app: show what it would change, change nothing.')
         .option('--no-target-check', 'Do not call the target before changing the org.')
         .option(
           '--grant-to <permissionSet>',

@@ -17,8 +17,12 @@ import {
 import { OrgApiError, OrgHttp } from './orgHttp';
 import { SfRunner } from './sf';
 import { xmlEscape as xmlEscapeText } from '../org/xml';
+import type { OrgTarget } from '../org/target';
+import { PACKAGED_CONNECTED_APP } from './packages';
+// connectedApp.ts (the Metadata API calls) is imported when the Connected App driver is set up.
 
 export type Stage = 'DryRun' | 'Pilot';
+export type OutboundDriver = 'native' | 'connected-app';
 
 export interface SetupOutboundOptions {
   target: string;
@@ -29,6 +33,9 @@ export interface SetupOutboundOptions {
   stage?: Stage;
   pilotUsers: string[];
   deploy: boolean;
+  /** `connected-app`: the Connected App driver (the target's Driver__c and its UserProvisioningConfig). */
+  driver?: OutboundDriver;
+  /** The Connected App of that driver (default: the one the Provisio Connected App package installs). */
   connectedApp?: string;
   checkTarget: boolean;
   /** Permission set that gets access to the External Credential principal (the engine's users hold it). */
@@ -62,11 +69,13 @@ export interface SetupDeps {
   targetOrg?: string;
   /** The SFDX project to deploy with --deploy. */
   projectDir: string;
+  /** The org for Metadata API calls (the Connected App driver's UserProvisioningConfig). */
+  metadata?: OrgTarget;
 }
 
 export interface SetupStep {
   step: string;
-  status: 'done' | 'unchanged' | 'skipped';
+  status: 'done' | 'unchanged' | 'skipped' | 'planned';
   detail: string;
 }
 
@@ -195,6 +204,55 @@ async function createOnce(http: OrgHttp, path: string, body: unknown, existing: 
   }
 }
 
+/** The Connected App of the Connected App driver, or undefined for the native driver. */
+function connectedAppOf(options: Pick<SetupOutboundOptions, 'driver' | 'connectedApp'>): string | undefined {
+  if (options.driver === 'native' && options.connectedApp) {
+    throw usageError('--connected-app goes with --driver connected-app, not with --driver native.');
+  }
+  if (options.driver === 'connected-app' || options.connectedApp) return options.connectedApp ?? PACKAGED_CONNECTED_APP;
+  return undefined;
+}
+
+/**
+ * `setup outbound --driver connected-app --dry-run`: what the Connected App driver's setup would change (the target's
+ * driver, its UserProvisioningConfig), read from the org; changes nothing.
+ */
+export async function planOutboundConnectedApp(
+  deps: SetupDeps & { metadata: OrgTarget },
+  options: Pick<SetupOutboundOptions, 'target' | 'connectedApp'>,
+  context: CommandContext
+): Promise<SetupStep[]> {
+  const connectedApp = options.connectedApp ?? PACKAGED_CONNECTED_APP;
+  const existing = await readTarget(deps.http, options.target);
+  if (!existing) {
+    throw usageError(`No target ${options.target} (ProvisioningTarget__mdt) in the org.`, [
+      'Set it up first: provisio setup outbound --url <SCIM base URL> --stage DryRun.'
+    ]);
+  }
+  const namedCredential = fieldText(existing.NamedCredential__c, options.target);
+  const { planConnectedAppDriver } = await import('./connectedApp');
+  const plan = await planConnectedAppDriver(deps.http, deps.metadata, {
+    target: options.target,
+    namedCredential,
+    connectedApp
+  });
+  const steps: SetupStep[] = [
+    existing.Driver__c === 'ConnectedApp'
+      ? { step: 'target', status: 'unchanged', detail: 'driver ConnectedApp' }
+      : { step: 'target', status: 'planned', detail: `driver ${fieldText(existing.Driver__c)} -> ConnectedApp` },
+    plan.changes.length === 0
+      ? { step: 'user provisioning config', status: 'unchanged', detail: `${options.target} for ${connectedApp}` }
+      : { step: 'user provisioning config', status: 'planned', detail: plan.changes.join('; ') }
+  ];
+  for (const s of steps) context.out.log(`${s.status === 'planned' ? '~' : '='} ${s.step}: ${s.detail}`);
+  context.out.log(
+    steps.some((s) => s.status === 'planned')
+      ? 'Dry run: nothing was changed. Run it again without --dry-run to make these changes.'
+      : 'Dry run: nothing to change; the Connected App driver is already set up.'
+  );
+  return steps;
+}
+
 /**
  * `setup outbound`: deploys or checks the Provisio metadata, sets up the target's External Credential, Named
  * Credential and secret through the Connect API (the secret goes straight to Salesforce: never into metadata,
@@ -271,18 +329,12 @@ export async function setupOutbound(
       `SCIM target answers with the token (PATCH ${patch ? 'supported' : 'NOT supported: updates use PUT'})`
     );
   }
+  const connectedApp = connectedAppOf(options);
   let connectedAppId: string | undefined;
-  if (options.connectedApp) {
-    const [app] = await query<{ Id: string }>(
-      http,
-      `SELECT Id FROM ConnectedApplication WHERE Name = ${soqlString(options.connectedApp)}`
-    );
-    if (!app) {
-      throw usageError(`No Connected App named "${options.connectedApp}" in the org.`, [
-        "Leave out --connected-app to use the native driver (new Connected Apps cannot be created since Spring '26)."
-      ]);
-    }
-    connectedAppId = app.Id;
+  if (connectedApp) {
+    if (!deps.metadata) throw new Error('setupOutbound: the Connected App driver needs deps.metadata');
+    const { findConnectedApp } = await import('./connectedApp');
+    connectedAppId = await findConnectedApp(http, connectedApp);
   }
   throwIfAborted(context.signal);
 
@@ -484,28 +536,22 @@ export async function setupOutbound(
     step('target', 'unchanged', `stage ${fieldText(record.Stage__c)}`);
   }
 
-  // 7. UserProvisioningConfig for the Connected App driver.
-  if (connectedAppId) {
-    const [nc] = await query<{ Id: string }>(
-      http,
-      `SELECT Id FROM NamedCredential WHERE DeveloperName = ${soqlString(namedCredential)}`
+  // 7. UserProvisioningConfig for the Connected App driver (Metadata API: read, compare, deploy when different).
+  if (connectedApp && deps.metadata) {
+    const { applyConnectedAppDriver, planConnectedAppDriver } = await import('./connectedApp');
+    const plan = await planConnectedAppDriver(http, deps.metadata, {
+      target: options.target,
+      namedCredential,
+      connectedApp
+    });
+    out.spin(`Deploying UserProvisioningConfig ${options.target}`);
+    const deployed = await applyConnectedAppDriver(deps.metadata, plan, context);
+    out.stopSpin();
+    step(
+      'user provisioning config',
+      deployed ? 'done' : 'unchanged',
+      `${options.target} for Connected App ${connectedApp}${deployed ? ` (${plan.changes.join('; ')})` : ''}`
     );
-    // The Metadata API documents connectedApp and namedCredential as Salesforce IDs (platform-facts §4, UNCONFIRMED
-    // whether names work too), so IDs are sent.
-    const xml =
-      '<?xml version="1.0" encoding="UTF-8"?>\n<UserProvisioningConfig xmlns="http://soap.sforce.com/2006/04/metadata">\n' +
-      `  <connectedApp>${xmlEscapeText(connectedAppId)}</connectedApp>\n  <enabled>true</enabled>\n` +
-      '  <enabledOperations>Create,Update,EnableAndDisable</enabledOperations>\n' +
-      `  <masterLabel>${xmlEscapeText(`${options.target} provisioning`)}</masterLabel>\n` +
-      (nc ? `  <namedCredential>${xmlEscapeText(nc.Id)}</namedCredential>\n` : '') +
-      '  <onUpdateAttributes>FirstName,LastName,Email,Title,Department,IsActive</onUpdateAttributes>\n</UserProvisioningConfig>\n';
-    await deployFiles(
-      deps.sf,
-      deps.targetOrg,
-      { [`userProvisioningConfigs/${options.target}.userProvisioningConfig-meta.xml`]: xml },
-      context.signal
-    );
-    step('user provisioning config', 'done', `${options.target} for Connected App ${options.connectedApp}`);
   }
   return steps;
 }

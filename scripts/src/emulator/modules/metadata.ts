@@ -1,3 +1,4 @@
+import { USER_PROVISIONING_CONFIG_ELEMENTS } from '../../org/userProvisioningConfig';
 import { readZip } from '../../org/zip';
 import { sfNow } from '../db';
 import { EmulatorModule, EmulatorResponse, RouteContext, xmlEscape, xmlValue, xmlValues } from '../http';
@@ -50,8 +51,43 @@ const TYPES: Array<{ folder: string; suffix: string; type: string }> = [
   { folder: 'extlClntAppOauthPolicies', suffix: '.ecaOauthPlcy', type: 'ExtlClntAppOauthConfigurablePolicies' },
   { folder: 'extlClntAppPolicies', suffix: '.ecaPlcy', type: 'ExtlClntAppConfigurablePolicies' },
   { folder: 'connectedApps', suffix: '.connectedApp', type: 'ConnectedApp' },
-  { folder: 'permissionsets', suffix: '.permissionset', type: 'PermissionSet' }
+  { folder: 'permissionsets', suffix: '.permissionset', type: 'PermissionSet' },
+  { folder: 'userProvisioningConfigs', suffix: '.userProvisioningConfig', type: 'UserProvisioningConfig' }
 ];
+
+/** The UserProvisioningConfig fields the emulator keeps: every element of the type. */
+const PROVISIONING_CONFIG_FIELDS = USER_PROVISIONING_CONFIG_ELEMENTS;
+const PROVISIONING_CONFIGS = 'metadata.userProvisioningConfigs';
+
+function provisioningConfigs(state: OrgState): Map<string, Record<string, string>> {
+  let map = state.extensions.get(PROVISIONING_CONFIGS) as Map<string, Record<string, string>> | undefined;
+  if (!map) {
+    map = new Map();
+    state.extensions.set(PROVISIONING_CONFIGS, map);
+  }
+  return map;
+}
+
+/**
+ * Checks a UserProvisioningConfig the way its documentation describes it: masterLabel and connectedApp are required,
+ * connectedApp is "the ID of the connected app" and namedCredential "the Salesforce ID of the named credential".
+ * The problem texts are INFERRED (no captured failure exists).
+ */
+function provisioningConfigProblem(state: OrgState, fields: Record<string, string>): string | undefined {
+  const id = (value: string): string => value.slice(0, 15);
+  if (!fields.masterLabel) return 'Required field is missing: masterLabel';
+  if (!fields.connectedApp) return 'Required field is missing: connectedApp';
+  if (!state.db.where('ConnectedApplication', (r) => id(String(r.Id)) === id(fields.connectedApp))[0]) {
+    return `connectedApp: invalid connected app ID: ${fields.connectedApp}`;
+  }
+  if (
+    fields.namedCredential &&
+    !state.db.where('NamedCredential', (r) => id(String(r.Id)) === id(fields.namedCredential))[0]
+  ) {
+    return `namedCredential: invalid named credential ID: ${fields.namedCredential}`;
+  }
+  return undefined;
+}
 
 function classify(path: string): { type: string; fullName: string } | undefined {
   const parts = path.split('/');
@@ -136,6 +172,22 @@ function planDeploy(state: OrgState, files: Record<string, Buffer>, checkOnly: b
         const existing = state.tooling.where('ExternalClientApplication', (r) => r.DeveloperName === eca)[0];
         result.created = !existing && kind.type === 'ExternalClientApplication';
         result.changed = true;
+      }
+    } else if (kind.type === 'UserProvisioningConfig') {
+      const fields: Record<string, string> = {};
+      for (const field of PROVISIONING_CONFIG_FIELDS) {
+        const value = xmlValue(xml, field);
+        if (value !== undefined) fields[field] = value;
+      }
+      const problem = provisioningConfigProblem(state, fields);
+      if (problem) {
+        result.success = false;
+        result.problem = problem;
+      } else {
+        const configs = provisioningConfigs(state);
+        result.created = !configs.has(kind.fullName);
+        result.changed = true;
+        job.apply.push(() => configs.set(kind.fullName, fields));
       }
     } else if (kind.type === 'PermissionSet') {
       result.created = !state.db.where('PermissionSet', (p) => p.Name === kind.fullName)[0];
@@ -242,6 +294,13 @@ function readMetadata(state: OrgState, xml: string): string {
         `<enableExternalClientApps>${state.settings.externalClientAppsEnabled}</enableExternalClientApps>` +
         '</records>'
       );
+    }
+    const config = type === 'UserProvisioningConfig' ? provisioningConfigs(state).get(fullName) : undefined;
+    if (config) {
+      const body = PROVISIONING_CONFIG_FIELDS.filter((f) => config[f] !== undefined)
+        .map((f) => `<${f}>${xmlEscape(config[f])}</${f}>`)
+        .join('');
+      return `<records xsi:type="UserProvisioningConfig"><fullName>${xmlEscape(fullName)}</fullName>${body}</records>`;
     }
     const profile = type === 'Profile' ? state.profileByName(fullName) : undefined;
     if (profile) {

@@ -183,6 +183,12 @@ export function namedCredentialsModule(): EmulatorModule {
         relationships: { ExternalCredential: { field: 'ExternalCredentialId', to: 'ExternalCredential' } },
         keyPrefix: '0pu'
       });
+      // A named credential is also an sObject (NamedCredential, object reference): setup code reads its Id there.
+      state.db.define({
+        name: 'NamedCredential',
+        fields: ['DeveloperName', 'MasterLabel', 'Endpoint'],
+        keyPrefix: '0XA'
+      });
       state.db.define({
         name: 'SetupEntityAccess',
         fields: ['ParentId', 'SetupEntityId', 'SetupEntityType'],
@@ -302,6 +308,11 @@ export function namedCredentialsModule(): EmulatorModule {
             calloutOptions: (body.calloutOptions ?? {}) as Record<string, boolean>
           };
           state.namedCredentials.set(developerName.toLowerCase(), setup);
+          ctx.state.db.insert('NamedCredential', {
+            DeveloperName: developerName,
+            MasterLabel: setup.masterLabel,
+            Endpoint: calloutUrl
+          });
           return { status: 201, body: setup };
         }
       },
@@ -314,6 +325,12 @@ export function namedCredentialsModule(): EmulatorModule {
           if (!setup) throw new ApiError(404, 'NOT_FOUND', `Named credential ${ctx.params.name} doesn't exist`);
           if (ctx.method === 'GET') return { status: 200, body: setup };
           state.namedCredentials.delete(ctx.params.name.toLowerCase());
+          for (const row of ctx.state.db.where(
+            'NamedCredential',
+            (r) => String(r.DeveloperName).toLowerCase() === ctx.params.name.toLowerCase()
+          )) {
+            ctx.state.db.delete('NamedCredential', row.Id);
+          }
           return { status: 204 };
         }
       },
