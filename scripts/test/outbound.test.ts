@@ -686,6 +686,19 @@ describe('setup outbound', () => {
       expect(connectState(w.emulator.state).externalCredentials.size).toBe(0);
       // The package install brings the Connected App (the emulator does not model installs, only the row they leave).
       const app = w.emulator.state.db.insert('ConnectedApplication', { Name: 'Provisio SCIM' });
+      const noFlow = await run(setupOutboundHandler, { driver: 'connected-app', dryRun: true });
+      expect(noFlow.code).toBe(2);
+      expect(noFlow.stderr).toMatch(/No flow Provisio_User_Provisioning in the org/);
+      w.emulator.state.db.insert('FlowDefinitionView', {
+        ApiName: 'Provisio_User_Provisioning',
+        Label: 'Provisio User Provisioning',
+        ProcessType: 'UserProvisioningFlow',
+        IsActive: true
+      });
+      w.emulator.state.db.insert('FlowDefinitionView', { ApiName: 'Onboarding', ProcessType: 'AutoLaunchedFlow' });
+      const wrongFlow = await run(setupOutboundHandler, { driver: 'connected-app', dryRun: true, flow: 'Onboarding' });
+      expect(wrongFlow.code).toBe(2);
+      expect(wrongFlow.stderr).toMatch(/Flow Onboarding has process type AutoLaunchedFlow, not UserProvisioningFlow/);
       const noCredential = await run(setupOutboundHandler, { driver: 'connected-app', dryRun: true });
       expect(noCredential.code).toBe(2);
       expect(noCredential.stderr).toMatch(/Named Credential ScimTarget does not exist in the org/);

@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SfProjectJson } from '@salesforce/core';
 import { ApiSchemas } from 'jsforce/lib/api/metadata/schema';
+import { CONNECTED_APP_PACKAGE, PACKAGED_CONNECTED_APP, PACKAGED_FLOW } from '../src/outbound/packages';
 
 const ROOT = join(__dirname, '..', '..');
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(join(ROOT, path), 'utf8')) as T;
@@ -15,6 +16,7 @@ interface PackageDir {
   definitionFile?: string;
   unpackagedMetadata?: { path: string };
   default?: boolean;
+  dependencies?: Array<{ package: string; versionNumber?: string }>;
 }
 
 interface ProjectJson {
@@ -99,6 +101,39 @@ describe('packaging', () => {
     expect(project.sourceApiVersion).toBe('66.0');
   });
 
+  it('declares the unlocked package Provisio Connected App: the Connected App and the flow, depending on Provisio', () => {
+    const second = project.packageDirectories.find((dir) => dir.package === CONNECTED_APP_PACKAGE);
+    expect(second).toMatchObject({ path: 'packages/connected-app', default: false });
+    expect(second?.versionNumber).toMatch(/^\d+\.\d+\.\d+\.NEXT$/);
+    expect(second?.dependencies?.map((d) => d.package)).toEqual(['Provisio']);
+    expect(second?.dependencies?.[0].versionNumber).toMatch(/^\d+\.\d+\.\d+\.LATEST$/);
+    // Outside force-app: `sf project deploy start --source-dir force-app` (README) never tries to create the app.
+    expect(second?.path.startsWith('force-app')).toBe(false);
+    const dir = join(ROOT, 'packages', 'connected-app');
+    expect(readdirSync(dir).sort()).toEqual(['connectedApps', 'flows']);
+    const app = readFileSync(join(dir, 'connectedApps', 'Provisio_SCIM.connectedApp-meta.xml'), 'utf8');
+    expect(app).toContain(`<label>${PACKAGED_CONNECTED_APP}</label>`);
+    // A bookmark app: no OAuth, and never a consumer key (it would clash in every other org).
+    expect(app).not.toMatch(/<oauthConfig|<consumerKey/);
+    const flow = readFileSync(join(dir, 'flows', `${PACKAGED_FLOW}.flow-meta.xml`), 'utf8');
+    expect(flow).toContain('<processType>UserProvisioningFlow</processType>');
+    expect(flow).toContain('<apexClass>ProvisioningConnectedAppPlugin</apexClass>');
+    // The plug-in it calls is in the Provisio package, and takes every input the flow passes.
+    const plugin = readFileSync(
+      join(ROOT, 'force-app/main/connectedapp/classes/ProvisioningConnectedAppPlugin.cls'),
+      'utf8'
+    );
+    expect(plugin).toMatch(/extends UserProvisioning\.UserProvisioningPlugin/);
+    const inputs = [...flow.matchAll(/<inputParameters>\s*<name>(\w+)<\/name>/g)].map((m) => m[1]);
+    expect(inputs.sort()).toEqual([
+      'NamedCredDevName',
+      'reconFilter',
+      'reconOffset',
+      'userId',
+      'userProvisioningRequestId'
+    ]);
+  });
+
   it('builds versions in the scratch org shape and tests them with the unpackaged test directory', () => {
     expect(product?.definitionFile).toBe('config/project-scratch-def.json');
     expect(existsSync(join(ROOT, product?.definitionFile ?? 'missing'))).toBe(true);
@@ -110,7 +145,7 @@ describe('packaging', () => {
 
   it('leaves packageAliases empty until a Dev Hub creates the package (then only real 0Ho/04t ids)', () => {
     for (const [alias, id] of Object.entries(project.packageAliases)) {
-      expect(alias).toMatch(/^Provisio(@\d+\.\d+\.\d+-\d+)?$/);
+      expect(alias).toMatch(/^Provisio( Connected App)?(@\d+\.\d+\.\d+-\d+)?$/);
       expect(id).toMatch(alias.includes('@') ? /^04t\w{15}$/ : /^0Ho\w{15}$/);
     }
   });
@@ -143,6 +178,10 @@ describe('packaging', () => {
   it('has a post-install note that the package workflow links to', () => {
     const note = readFileSync(join(ROOT, 'docs', 'post-install.md'), 'utf8');
     expect(note).toContain('ProvisioningAdmin');
-    expect(readFileSync(join(ROOT, '.github', 'workflows', 'package.yml'), 'utf8')).toContain('/docs/post-install.md');
+    expect(note).toContain(CONNECTED_APP_PACKAGE);
+    const workflow = readFileSync(join(ROOT, '.github', 'workflows', 'package.yml'), 'utf8');
+    expect(workflow).toContain('/docs/post-install.md');
+    // Both packages, the one depended on first.
+    expect(workflow).toMatch(/for PACKAGE in "Provisio" "Provisio Connected App"/);
   });
 });

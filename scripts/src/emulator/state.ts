@@ -284,6 +284,12 @@ export class OrgState {
       fields: ['UserId', 'LoginTime', 'LoginType', 'ApiType', 'ApiVersion', 'Status', 'SourceIp', 'Application']
     });
     db.define({ name: 'ConnectedApplication', fields: ['Name', 'CreatedDate'] });
+    // Flows as the setup reads them (FlowDefinitionView, object reference: ApiName, ProcessType, IsActive).
+    db.define({
+      name: 'FlowDefinitionView',
+      fields: ['ApiName', 'Label', 'ProcessType', 'IsActive'],
+      keyPrefix: '300'
+    });
     this.tooling.define({
       name: 'ExternalClientApplication',
       fields: ['DeveloperName', 'MasterLabel', 'ContactEmail', 'DistributionState', 'CreatedDate'],

@@ -179,7 +179,11 @@ export const NEWER_THAN_SCHEMA: Record<string, string> = {
   // "isLicensed boolean Required. Read-only. Indicates whether the appropriate Salesforce license is required before
   // accessing the permission (true) or not (false)."
   'CustomPermission.isLicensed':
-    'https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_custompermission.htm'
+    'https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_custompermission.htm',
+  // "A flow contains options for API versioning": the flow's apiVersion, which every flow Flow Builder saves carries
+  // (the Connected App driver's User Provisioning flow, packages/connected-app).
+  'Flow.apiVersion':
+    'https://developer.salesforce.com/docs/platform/api-metadata/references/meta-types/metadata-flow.html'
 };
 
 /**

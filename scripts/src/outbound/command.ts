@@ -5,7 +5,7 @@ import { readSecret } from '../cli/secrets';
 import { orgHttp } from './orgHttp';
 import { writeEvidence } from './report';
 import { runSf } from './sf';
-import { CONNECTED_APP_PACKAGE, PACKAGED_CONNECTED_APP } from './packages';
+import { CONNECTED_APP_PACKAGE, PACKAGED_CONNECTED_APP, PACKAGED_FLOW } from './packages';
 import { OutboundDriver, pilotUsersFromCsv, planOutboundConnectedApp, setupOutbound, Stage } from './setup';
 import { OutboundValidation, ValidateOutboundOptions } from './validate';
 import { join, resolve } from 'node:path';
@@ -24,6 +24,7 @@ interface SetupCommandOptions {
   deploy?: boolean;
   driver?: OutboundDriver;
   connectedApp?: string;
+  flow?: string;
   dryRun?: boolean;
   targetCheck: boolean;
   grantTo: string;
@@ -111,6 +112,7 @@ export async function setupOutboundHandler(
       deploy: Boolean(options.deploy),
       driver: options.driver,
       connectedApp: options.connectedApp,
+      flow: options.flow,
       checkTarget: options.targetCheck,
       grantTo: options.grantTo || undefined,
       integrationUser: options.integrationUser
@@ -219,6 +221,10 @@ export function register(program: Command): void {
         .option(
           '--connected-app <name>',
           `Connected App of the connected-app driver (default: ${PACKAGED_CONNECTED_APP}, from the package).`
+        )
+        .option(
+          '--flow <apiName>',
+          `User Provisioning flow of the connected-app driver (default: ${PACKAGED_FLOW}, from the package).`
         )
         .option('--dry-run', 'With --driver connected-app: show what it would change, change nothing.')
         .option('--no-target-check', 'Do not call the target before changing the org.')

@@ -88,9 +88,26 @@ export async function findConnectedApp(http: OrgHttp, name: string): Promise<str
 export async function planConnectedAppDriver(
   http: OrgHttp,
   t: OrgTarget,
-  options: { target: string; namedCredential: string; connectedApp: string }
+  options: { target: string; namedCredential: string; connectedApp: string; flow?: string }
 ): Promise<ConnectedAppPlan> {
   const appId = await findConnectedApp(http, options.connectedApp);
+  const flow = options.flow ?? PACKAGED_FLOW;
+  const [found] = await query<{ ApiName: string; ProcessType: string }>(
+    http,
+    `SELECT ApiName, ProcessType FROM FlowDefinitionView WHERE ApiName = ${soqlString(flow)}`
+  );
+  if (!found) {
+    throw usageError(`No flow ${flow} in the org.`, [
+      `Install the ${CONNECTED_APP_PACKAGE} package (it brings the flow ${PACKAGED_FLOW}),`,
+      'or build a User Provisioning flow in Flow Builder (one Apex action: ProvisioningConnectedAppPlugin) and pass ' +
+        'its API name with --flow.'
+    ]);
+  }
+  if (found.ProcessType !== 'UserProvisioningFlow') {
+    throw usageError(`Flow ${flow} has process type ${found.ProcessType}, not UserProvisioningFlow.`, [
+      'Pass --flow with the API name of a User Provisioning flow that calls ProvisioningConnectedAppPlugin.'
+    ]);
+  }
   const [nc] = await query<{ Id: string }>(
     http,
     `SELECT Id FROM NamedCredential WHERE DeveloperName = ${soqlString(options.namedCredential)}`
@@ -105,7 +122,7 @@ export async function planConnectedAppDriver(
     enabled: 'true',
     // Suspend/restore (freeze) is left out: the engine suspends frozen users from the backstop, not from a UPR.
     enabledOperations: 'Create,Update,EnableAndDisable',
-    flow: PACKAGED_FLOW,
+    flow,
     masterLabel: `${options.target} provisioning`,
     namedCredential: nc.Id,
     onUpdateAttributes: 'FirstName,LastName,Email,Title,Department,IsActive',

@@ -37,6 +37,8 @@ export interface SetupOutboundOptions {
   driver?: OutboundDriver;
   /** The Connected App of that driver (default: the one the Provisio Connected App package installs). */
   connectedApp?: string;
+  /** The User Provisioning flow of that driver (default: the packaged one). */
+  flow?: string;
   checkTarget: boolean;
   /** Permission set that gets access to the External Credential principal (the engine's users hold it). */
   grantTo?: string;
@@ -219,7 +221,7 @@ function connectedAppOf(options: Pick<SetupOutboundOptions, 'driver' | 'connecte
  */
 export async function planOutboundConnectedApp(
   deps: SetupDeps & { metadata: OrgTarget },
-  options: Pick<SetupOutboundOptions, 'target' | 'connectedApp'>,
+  options: Pick<SetupOutboundOptions, 'target' | 'connectedApp' | 'flow'>,
   context: CommandContext
 ): Promise<SetupStep[]> {
   const connectedApp = options.connectedApp ?? PACKAGED_CONNECTED_APP;
@@ -234,7 +236,8 @@ export async function planOutboundConnectedApp(
   const plan = await planConnectedAppDriver(deps.http, deps.metadata, {
     target: options.target,
     namedCredential,
-    connectedApp
+    connectedApp,
+    flow: options.flow
   });
   const steps: SetupStep[] = [
     existing.Driver__c === 'ConnectedApp'
@@ -542,7 +545,8 @@ export async function setupOutbound(
     const plan = await planConnectedAppDriver(http, deps.metadata, {
       target: options.target,
       namedCredential,
-      connectedApp
+      connectedApp,
+      flow: options.flow
     });
     out.spin(`Deploying UserProvisioningConfig ${options.target}`);
     const deployed = await applyConnectedAppDriver(deps.metadata, plan, context);
