@@ -195,6 +195,16 @@ export class OrgState {
   readonly profileLoginIpRanges = new Map<string, Array<{ start: string; end: string; description?: string }>>();
   /** Free-form state for route modules added by other features (keyed by module name). */
   readonly extensions = new Map<string, unknown>();
+
+  /** A module's own state under `key` in `extensions`, created by `create` on first use. */
+  extension<T>(key: string, create: () => T): T {
+    let value = this.extensions.get(key) as T | undefined;
+    if (value === undefined) {
+      value = create();
+      this.extensions.set(key, value);
+    }
+    return value;
+  }
   private readonly credentials = new Map<string, Credentials>();
   orgId = '';
   adminUserId = '';

@@ -206,6 +206,14 @@ async function createOnce(http: OrgHttp, path: string, body: unknown, existing: 
   }
 }
 
+const STEP_MARK: Record<SetupStep['status'], string> = { done: '✔', unchanged: '=', skipped: '-', planned: '~' };
+
+/** One line per setup step: its mark (✔ done, = unchanged, - skipped, ~ planned), name and detail. */
+function logStep(out: CommandContext['out'], s: SetupStep): void {
+  const mark = s.status === 'done' ? out.style('green', STEP_MARK.done) : STEP_MARK[s.status];
+  out.log(`${mark} ${s.step}: ${s.detail}`);
+}
+
 /** The Connected App of the Connected App driver, or undefined for the native driver. */
 function connectedAppOf(options: Pick<SetupOutboundOptions, 'driver' | 'connectedApp'>): string | undefined {
   if (options.driver === 'native' && options.connectedApp) {
@@ -247,7 +255,7 @@ export async function planOutboundConnectedApp(
       ? { step: 'user provisioning config', status: 'unchanged', detail: `${options.target} for ${connectedApp}` }
       : { step: 'user provisioning config', status: 'planned', detail: plan.changes.join('; ') }
   ];
-  for (const s of steps) context.out.log(`${s.status === 'planned' ? '~' : '='} ${s.step}: ${s.detail}`);
+  for (const s of steps) logStep(context.out, s);
   context.out.log(
     steps.some((s) => s.status === 'planned')
       ? 'Dry run: nothing was changed. Run it again without --dry-run to make these changes.'
@@ -272,7 +280,7 @@ export async function setupOutbound(
   const steps: SetupStep[] = [];
   const step = (name: string, status: SetupStep['status'], detail: string): void => {
     steps.push({ step: name, status, detail });
-    out.log(`${status === 'done' ? out.style('green', '✔') : status === 'unchanged' ? '=' : '-'} ${name}: ${detail}`);
+    logStep(out, steps[steps.length - 1]);
   };
   if (options.url && !options.token) throw usageError('A target URL needs its token (PROVISIO_TARGET_TOKEN or stdin).');
 

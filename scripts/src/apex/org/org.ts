@@ -513,8 +513,7 @@ export class LocalOrg implements Org {
     const race = this.races.get(def.name.toLowerCase());
     if (!race) return;
     this.races.delete(def.name.toLowerCase());
-    const committed = this.insertSystemRow(def.name, race());
-    this.store.commitElsewhere(this.store.table(def.name).get(committed.get('Id') as string) as ApexSObject);
+    this.store.commitElsewhere(this.insertSystemRow(def.name, race()));
   }
 
   /** Updates a stored row in place with no DML semantics (job status changes, Test.setCreatedDate). */

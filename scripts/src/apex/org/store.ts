@@ -62,9 +62,8 @@ export class Store {
     };
   }
 
-  /** Stores a row another (concurrent) transaction committed: restoring an older snapshot does not remove it. */
+  /** Marks a stored row as committed by another (concurrent) transaction: restoring an older snapshot keeps it. */
   commitElsewhere(row: ApexSObject): void {
-    this.table(row.type).set(row.get('Id') as string, row);
     this.foreignRows.push(copyRecord(row));
     this.state.foreign = this.foreignRows.length;
   }

@@ -55,12 +55,10 @@ interface Bulk2State {
 
 /** The module's state in `state.extensions` (tests change `settings`). */
 export function bulk2State(state: OrgState): Bulk2State {
-  let value = state.extensions.get(KEY) as Bulk2State | undefined;
-  if (!value) {
-    value = { settings: { defaultPageSize: 50_000, pollsBeforeComplete: 1 }, jobs: new Map() };
-    state.extensions.set(KEY, value);
-  }
-  return value;
+  return state.extension<Bulk2State>(KEY, () => ({
+    settings: { defaultPageSize: 50_000, pollsBeforeComplete: 1 },
+    jobs: new Map()
+  }));
 }
 
 function jobInfo(job: QueryJob, detail: boolean): Record<string, unknown> {

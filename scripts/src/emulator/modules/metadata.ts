@@ -35,12 +35,7 @@ interface DeployJob {
 const JOBS = 'metadata.jobs';
 
 function jobs(state: OrgState): Map<string, DeployJob> {
-  let map = state.extensions.get(JOBS) as Map<string, DeployJob> | undefined;
-  if (!map) {
-    map = new Map();
-    state.extensions.set(JOBS, map);
-  }
-  return map;
+  return state.extension<Map<string, DeployJob>>(JOBS, () => new Map());
 }
 
 /** Folder and suffix of each metadata type the emulator models (SDR registry names; see ref-metadata.md §4). */
@@ -60,12 +55,7 @@ const PROVISIONING_CONFIG_FIELDS = USER_PROVISIONING_CONFIG_ELEMENTS;
 const PROVISIONING_CONFIGS = 'metadata.userProvisioningConfigs';
 
 function provisioningConfigs(state: OrgState): Map<string, Record<string, string>> {
-  let map = state.extensions.get(PROVISIONING_CONFIGS) as Map<string, Record<string, string>> | undefined;
-  if (!map) {
-    map = new Map();
-    state.extensions.set(PROVISIONING_CONFIGS, map);
-  }
-  return map;
+  return state.extension<Map<string, Record<string, string>>>(PROVISIONING_CONFIGS, () => new Map());
 }
 
 /**

@@ -54,12 +54,11 @@ const KEY = 'connect.namedCredentials';
 export const MASK = '********';
 
 export function connectState(state: OrgState): ConnectState {
-  let value = state.extensions.get(KEY) as ConnectState | undefined;
-  if (!value) {
-    value = { externalCredentials: new Map(), namedCredentials: new Map(), credentials: new Map() };
-    state.extensions.set(KEY, value);
-  }
-  return value;
+  return state.extension<ConnectState>(KEY, () => ({
+    externalCredentials: new Map(),
+    namedCredentials: new Map(),
+    credentials: new Map()
+  }));
 }
 
 function requireVersion(ctx: RouteContext, min: number, what: string): void {

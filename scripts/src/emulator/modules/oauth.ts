@@ -16,12 +16,7 @@ const CLIENTS = 'oauth.clients';
 
 /** Registered OAuth clients (the Metadata deploy of an ExternalClientApplication adds one). */
 export function oauthClients(state: OrgState): Map<string, OAuthClient> {
-  let map = state.extensions.get(CLIENTS) as Map<string, OAuthClient> | undefined;
-  if (!map) {
-    map = new Map();
-    state.extensions.set(CLIENTS, map);
-  }
-  return map;
+  return state.extension<Map<string, OAuthClient>>(CLIENTS, () => new Map());
 }
 
 /** The OIDC userinfo document (shape of the REAL sample fixtures/rest/nango/oauth2_userinfo.json). */

@@ -30,12 +30,7 @@ interface Locator {
 const LOCATORS = 'rest.locators';
 
 function locators(state: OrgState): Map<string, Locator> {
-  let map = state.extensions.get(LOCATORS) as Map<string, Locator> | undefined;
-  if (!map) {
-    map = new Map();
-    state.extensions.set(LOCATORS, map);
-  }
-  return map;
+  return state.extension<Map<string, Locator>>(LOCATORS, () => new Map());
 }
 
 /** One page of a query result, with nextRecordsUrl when more remain (`/services/data/vXX.X/query/<id>-<offset>`). */

@@ -13,12 +13,7 @@ const SCIM_CONTENT = { 'Content-Type': 'application/scim+json;charset=UTF-8' };
 
 /** SCIM state that has no User field: externalId (kept by the emulator per user). */
 function externalIds(state: OrgState): Map<string, string> {
-  let map = state.extensions.get('scim.externalIds') as Map<string, string> | undefined;
-  if (!map) {
-    map = new Map();
-    state.extensions.set('scim.externalIds', map);
-  }
-  return map;
+  return state.extension<Map<string, string>>('scim.externalIds', () => new Map());
 }
 
 function scim(status: number, body: unknown): EmulatorResponse {

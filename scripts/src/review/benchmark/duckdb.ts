@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { CLASSIFY_SQL, SqliteRun, parseSqliteCounts, timedRun } from './sqlite';
+import { CLASSIFY_SQL, SqliteRun, peerRun } from './sqlite';
 
 /** What the DuckDB peer reads and writes; the same files and settings as the sqlite3 peer. */
 export interface DuckdbOptions {
@@ -93,11 +93,5 @@ export function duckdbVersion(): string {
 export async function runDuckdb(options: DuckdbOptions): Promise<SqliteRun> {
   // The compiled child, also when this module runs from its TypeScript source (tests): scripts/dist/...
   const child = join(__dirname, '..', '..', '..', 'dist', 'review', 'benchmark', 'duckdbMain.js');
-  const run = await timedRun(process.execPath, [child, JSON.stringify(options)]);
-  return {
-    ...parseSqliteCounts(run.stdout),
-    seconds: run.seconds,
-    peakRssMb: run.peakRssMb,
-    cpuSeconds: run.cpuSeconds
-  };
+  return peerRun(process.execPath, [child, JSON.stringify(options)]);
 }

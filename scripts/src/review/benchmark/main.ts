@@ -11,6 +11,9 @@ import { ReviewCounts, SqliteRun, runSqlite, sqliteScript, timedRun } from './sq
 export const PEERS = ['duckdb', 'sqlite3'] as const;
 export type Peer = (typeof PEERS)[number];
 
+/** The CLI as a user runs it (scripts/bin/provisio.js), from scripts/src or scripts/dist alike. */
+const CLI = join(__dirname, '..', '..', '..', 'bin', 'provisio.js');
+
 /** Benchmark settings; the defaults are the issue's data set. */
 export interface BenchArgs {
   users: number;
@@ -111,9 +114,8 @@ interface ReviewRun extends ReviewCounts {
 
 /** Runs `provisio review` as its own process (start-up included), as a user would. */
 export async function runReviewCli(planted: Planted, findingsFile: string): Promise<ReviewRun> {
-  const cli = join(__dirname, '..', '..', '..', 'bin', 'provisio.js');
   const argv = [
-    cli,
+    CLI,
     'review',
     '--salesforce',
     planted.salesforceFile,
@@ -181,10 +183,9 @@ export function compareCounts(
 
 /** Wall time of `provisio review --help` (the CLI starting, nothing read), the best of three runs. */
 export async function startupSeconds(): Promise<number> {
-  const cli = join(__dirname, '..', '..', '..', 'bin', 'provisio.js');
   let best = Infinity;
   for (let i = 0; i < 3; i++)
-    best = Math.min(best, (await timedRun(process.execPath, [cli, 'review', '--help'])).seconds);
+    best = Math.min(best, (await timedRun(process.execPath, [CLI, 'review', '--help'])).seconds);
   return best;
 }
 

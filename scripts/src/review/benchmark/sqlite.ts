@@ -184,7 +184,12 @@ export async function timedRun(
 export async function runSqlite(sqlite: string, script: string, workDir: string): Promise<SqliteRun> {
   const scriptFile = join(workDir, 'review.sql');
   writeFileSync(scriptFile, script);
-  const run = await timedRun(sqlite, ['-batch', ':memory:', `.read ${scriptFile}`]);
+  return peerRun(sqlite, ['-batch', ':memory:', `.read ${scriptFile}`]);
+}
+
+/** Runs a SQL peer's process, timed, and reads the `name|class|count` lines it prints. */
+export async function peerRun(command: string, args: string[]): Promise<SqliteRun> {
+  const run = await timedRun(command, args);
   return {
     ...parseSqliteCounts(run.stdout),
     seconds: run.seconds,

@@ -211,13 +211,14 @@ function enqueueQueueable(rt: Runtime, job: Value, opts: Value | undefined): Val
   if (delay < 0 || delay > 10) unsupported(rt, `a queueable delay of ${delay} minutes (documented range 0-10)`);
   rt.ctx.consume('queueableJobs');
   const id = asyncRow(rt, 'Queueable', job);
+  // An async job (Queueable, @future, scheduled) runs as the user who queued it, whoever runs the queue later.
   const owner = rt.runningUserId;
   const entry: AsyncJob = {
     kind: 'Queueable',
     id,
     depth,
     userId: owner,
-    run: () => asUser(rt, owner, () => runQueueable(rt, entry))
+    run: () => rt.runAs(owner, () => runQueueable(rt, entry))
   };
   if (delay > 0) entry.notBefore = rt.org.now() + delay * 60000;
   jobStates.set(entry, {
@@ -227,20 +228,6 @@ function enqueueQueueable(rt: Runtime, job: Value, opts: Value | undefined): Val
   });
   rt.ctx.asyncQueue.push(entry);
   return id;
-}
-
-/**
- * Runs an async job as the user who queued it: a Queueable, @future or scheduled job runs as that user, whoever
- * (or whatever test context) runs the queue afterwards.
- */
-function asUser(rt: Runtime, userId: string, fn: () => void): void {
-  const saved = rt.runningUserId;
-  rt.runningUserId = userId;
-  try {
-    fn();
-  } finally {
-    rt.runningUserId = saved;
-  }
 }
 
 function runQueueable(rt: Runtime, job: AsyncJob): void {
@@ -303,7 +290,7 @@ export function enqueueFuture(rt: Runtime, run: () => void): void {
     depth: 0,
     userId: owner,
     run: () =>
-      asUser(rt, owner, () => {
+      rt.runAs(owner, () => {
         rt.inNewTransaction(true, () => {
           rt.ctx.currentJob = job;
           run();
@@ -348,7 +335,7 @@ function scheduleJob(rt: Runtime, name: Value, cron: Value, target: Value): Valu
     depth: 0,
     userId: owner,
     run: () =>
-      asUser(rt, owner, () => {
+      rt.runAs(owner, () => {
         rt.inNewTransaction(true, () => {
           rt.ctx.currentJob = job;
           rt.callMethod(target, 'execute', [context('SchedulableContext', id)]);
