@@ -465,6 +465,28 @@ const CASES: Case[] = [
     outcome: 'pass'
   },
   {
+    name: 'a job stopped by a governor limit is rolled back; its finalizer runs and sees a System.LimitException',
+    doc: 'Apex Developer Guide, Transaction Finalizers: actions when asynchronous jobs succeed or fail; the job and the finalizer run in separate transactions (the exception type a limit shows is INFERRED)',
+    files: {
+      Greedy: `public class Greedy implements Queueable {
+  public void execute(QueueableContext ctx) {
+    System.attachFinalizer(new Seen());
+    insert new Account(Name = 'written by the job');
+    for (Integer i = 0; i < 201; i++) { Integer n = [SELECT COUNT() FROM Account]; }
+  }
+}`,
+      Seen: `public class Seen implements Finalizer {
+  public void execute(FinalizerContext ctx) {
+    insert new Account(Name = ctx.getResult() + ' ' + ctx.getException().getTypeName());
+  }
+}`
+    },
+    body: `Test.startTest(); System.enqueueJob(new Greedy()); Test.stopTest();
+      Assert.areEqual(0, [SELECT COUNT() FROM Account WHERE Name = 'written by the job']);
+      Assert.areEqual(1, [SELECT COUNT() FROM Account WHERE Name = 'UNHANDLED_EXCEPTION System.LimitException']);`,
+    outcome: 'pass'
+  },
+  {
     name: 'a Queueable runs as the user who enqueued it, not as whoever runs the queue',
     doc: 'Apex Developer Guide, Queueable Apex (the job runs in the context of the submitting user); Using the runAs Method',
     files: {
@@ -478,6 +500,19 @@ const CASES: Case[] = [
       System.runAs(u) { System.enqueueJob(new Who()); }
       Test.stopTest();
       Assert.areEqual(1, [SELECT COUNT() FROM Account WHERE Name = 'std@conformance.example']);`,
+    outcome: 'pass'
+  },
+  {
+    name: "a Queueable's AsyncApexJob is created by the user who enqueued it",
+    doc: 'Object Reference, AsyncApexJob: CreatedById is the user who submitted the job',
+    files: { Job: QUEUEABLE },
+    extra: STANDARD_USER,
+    body: `User u = standardUser();
+      Id jobId;
+      Test.startTest();
+      System.runAs(u) { jobId = System.enqueueJob(new Job()); }
+      Test.stopTest();
+      Assert.areEqual(u.Id, [SELECT CreatedById FROM AsyncApexJob WHERE Id = :jobId].CreatedById);`,
     outcome: 'pass'
   },
   {
@@ -498,6 +533,18 @@ const CASES: Case[] = [
     extra: '@future static void later(String n) { insert new Account(Name = n); }',
     body: `Test.startTest(); later('future'); Assert.areEqual(0, [SELECT COUNT() FROM Account]); Test.stopTest();
       Assert.areEqual(1, [SELECT COUNT() FROM Account WHERE Name = 'future']);`,
+    outcome: 'pass'
+  },
+  {
+    name: 'a @future method runs as the user who called it',
+    doc: 'Apex Developer Guide, Future Methods; Using the runAs Method (asynchronous work runs as the submitting user)',
+    extra: `@future static void later() { insert new Account(Name = UserInfo.getUserName()); }
+${STANDARD_USER}`,
+    body: `User u = standardUser();
+      Test.startTest();
+      System.runAs(u) { later(); }
+      Test.stopTest();
+      Assert.areEqual(1, [SELECT COUNT() FROM Account WHERE Name = 'std@conformance.example']);`,
     outcome: 'pass'
   },
   {
@@ -655,6 +702,16 @@ describe('Apex platform conformance (local org and test runner)', () => {
     const [m] = runSources({ U: cls }).methods;
     expect(m.outcome).toBe('unsupported');
     expect(m.message).toMatch(/unsupported: .*Cache.* at U\.cls:1/);
+  });
+
+  it('reports a Queueable delay outside the documented 0-10 minutes as unsupported, not as a guessed error', () => {
+    const cls = `@IsTest private class D {
+      public class Job implements Queueable { public void execute(QueueableContext c) {} }
+      @IsTest static void run() { System.enqueueJob(new Job(), 11); }
+    }`;
+    const [m] = runSources({ D: cls }).methods;
+    expect(m.outcome).toBe('unsupported');
+    expect(m.message).toMatch(/unsupported: a queueable delay of 11 minutes \(documented range 0-10\)/);
   });
 
   it('has at least 50 platform cases', () => expect(CASES.length + 3).toBeGreaterThanOrEqual(50));

@@ -130,6 +130,23 @@ describe('org session', () => {
     expect(links()).toEqual([expect.objectContaining({ ExternalId__c: 'mine' })]);
   });
 
+  test('Apex email is refused unless deliverability is All email (Help, knowledge article 000384750)', () => {
+    const send = `Messaging.SingleEmailMessage m = new Messaging.SingleEmailMessage();
+      m.setTargetObjectId(UserInfo.getUserId()); m.setSubject('s'); m.setPlainTextBody('b'); m.setSaveAsActivity(false);
+      Messaging.sendEmail(new List<Messaging.SingleEmailMessage>{ m });`;
+    session.org.emailDeliverability = 'system';
+    try {
+      expect(session.execute(send).transactions[0].error).toBe(
+        'System.EmailException: SendEmail failed. First exception on row 0; first error: NO_MASS_MAIL_PERMISSION, Single email is not enabled for your organization or profile. Single email must be enabled for you to use this feature.: []'
+      );
+    } finally {
+      session.org.emailDeliverability = 'all';
+    }
+    const before = session.emails().length;
+    expect(session.execute(send).transactions[0]).toMatchObject({ ok: true });
+    expect(session.emails()).toHaveLength(before + 1);
+  });
+
   test('a platform event trigger runs as the Automated Process user, or as its PlatformEventSubscriberConfig user', () => {
     const publish = "EventBus.publish(new ProvisioningRequest__e(Works__c = '[]'));";
     const asDefault = session.execute(publish);

@@ -367,7 +367,7 @@ export const serviceClasses: NativeClass[] = [
         if (rt.org.emailDeliverability !== 'all') {
           rt.throwApex(
             'System.EmailException',
-            'SendEmail failed. First exception on row 0; first error: NO_MASS_MAIL_PERMISSION, Single email is not enabled for your organization or profile.'
+            'SendEmail failed. First exception on row 0; first error: NO_MASS_MAIL_PERMISSION, Single email is not enabled for your organization or profile. Single email must be enabled for you to use this feature.: []'
           );
         }
         const list = emails instanceof ApexList ? emails.items : [];
